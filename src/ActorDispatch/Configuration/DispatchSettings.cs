@@ -1,0 +1,44 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorDispatch.Configuration;
+
+/// <summary>The engine's settings, read once from <c>actordispatch</c> HOCON.</summary>
+internal sealed record DispatchSettings(
+    TimeSpan AskTimeout,
+    int MaxSubscriptions,
+    long MaxDataSize,
+    int MaxPendingEvents,
+    int PageSize,
+    TimeSpan CommitInterval,
+    int SnapshotEvery,
+    TimeSpan PollInterval,
+    int DefaultReadAhead,
+    int MaxReadAhead,
+    int DefaultBatchSize,
+    TimeSpan DefaultBatchTimeout,
+    TimeSpan RewindBackoffMin,
+    TimeSpan RewindBackoffMax)
+{
+    public static DispatchSettings Create(ActorSystem system) => Create(system.Settings.Config);
+
+    public static DispatchSettings Create(Config config)
+    {
+        var c = config.WithFallback(ActorDispatchConfig.Reference).GetConfig("actordispatch");
+        return new DispatchSettings(
+            AskTimeout: c.GetTimeSpan("ask-timeout"),
+            MaxSubscriptions: c.GetInt("subscriptions.max"),
+            MaxDataSize: c.GetLong("log.max-data-size"),
+            MaxPendingEvents: c.GetInt("log.max-pending-events"),
+            PageSize: c.GetInt("dispatch.page-size"),
+            CommitInterval: c.GetTimeSpan("dispatch.commit-interval"),
+            SnapshotEvery: c.GetInt("dispatch.snapshot-every"),
+            PollInterval: c.GetTimeSpan("dispatch.poll-interval"),
+            DefaultReadAhead: c.GetInt("dispatch.read-ahead"),
+            MaxReadAhead: c.GetInt("dispatch.read-ahead-max"),
+            DefaultBatchSize: c.GetInt("dispatch.batch-size"),
+            DefaultBatchTimeout: c.GetTimeSpan("dispatch.batch-timeout"),
+            RewindBackoffMin: c.GetTimeSpan("dispatch.rewind-backoff-min"),
+            RewindBackoffMax: c.GetTimeSpan("dispatch.rewind-backoff-max"));
+    }
+}

@@ -1,0 +1,31 @@
+using ActorDispatch.Model;
+using ActorDispatch.Transports;
+using Akka.Actor;
+
+namespace ActorDispatch.Dispatch;
+
+/// <summary>
+/// A transport connection as an actor: dispatchers send it deliveries, the transport's callbacks
+/// send it responses, and it routes each response to the dispatcher that made the delivery.
+/// Transports never see actors. The actor is <see cref="ConnectionActor"/>.
+/// </summary>
+internal static class Connection
+{
+    public static Props Props(IEventTransport transport, string connectionId) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(transport, connectionId));
+
+    /// <summary>From a dispatcher: deliver one event or one batch.</summary>
+    public sealed record Deliver(Subscription Subscription, EventDelivery? Single, EventDeliveryBatch? Batch, bool WithData)
+    {
+        public Guid Id => Single?.Event.Id ?? Batch!.Id;
+    }
+
+    /// <summary>From the transport's callbacks: a response to a delivery made on this connection.</summary>
+    public sealed record Respond(EventDeliveryResponse Response);
+
+    /// <summary>To a dispatcher: the transport failed to make a delivery; treated as a reject.</summary>
+    public sealed record DeliveryFailed(Guid Id, string Reason);
+
+    /// <summary>To a dispatcher: a receiver's response to one of its deliveries.</summary>
+    public sealed record Responded(EventDeliveryResponse Response);
+}

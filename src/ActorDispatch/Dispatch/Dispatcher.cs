@@ -1,0 +1,56 @@
+using ActorDispatch.Configuration;
+using ActorDispatch.Log;
+using ActorDispatch.Model;
+using ActorDispatch.Subscriptions;
+using Akka.Actor;
+
+namespace ActorDispatch.Dispatch;
+
+/// <summary>
+/// The single active dispatcher of a subscription, bound to one connection: owns the dispatch
+/// stream, the in-flight window, offset tracking and rewinds. Its owner (a durable subscription,
+/// or the manager for an ephemeral one) persists the offsets it reports. The actor is
+/// <see cref="DispatcherActor"/>.
+/// </summary>
+internal static class Dispatcher
+{
+    /// <summary>Everything a dispatcher runs with; fixed for its lifetime (an update starts a new one).</summary>
+    public sealed record Setup(
+        Subscription Subscription,
+        EffectiveOptions Options,
+        long CommittedOffset,
+        IActorRef Connection,
+        string ConnectionId,
+        IActorRef Logs,
+        EventReader Reader,
+        DispatchSettings Settings);
+
+    public static Props Props(Setup setup) => Akka.Actor.Props.Create(() => new DispatcherActor(setup));
+
+    /// <summary>To the owner: the committed offset moved (every event up to it acked or skipped).</summary>
+    public sealed record OffsetAdvanced(Guid SubscriptionId, long Offset);
+
+    /// <summary>Asks for the runtime status; replied to with a <see cref="SubscriptionStatus"/>.</summary>
+    public sealed record GetStatus
+    {
+        public static readonly GetStatus Instance = new();
+    }
+
+    // The dispatch stream's protocol with the actor (Sink.ActorRefWithAck). Each stream incarnation
+    // has a generation, so that elements of a stream stopped by a rewind are recognised and dropped.
+    internal sealed record StreamInit(long Generation);
+
+    internal sealed record StreamAck
+    {
+        public static readonly StreamAck Instance = new();
+    }
+
+    /// <summary>Matched events (one, a batch, or none when all were filtered out) covering sequences up to <see cref="Through"/>.</summary>
+    internal sealed record Chunk(long Generation, IReadOnlyList<Event> Events, long Through);
+
+    internal sealed record StreamCompleted(long Generation);
+
+    internal sealed record StreamFailed(long Generation, Exception Cause);
+
+    internal sealed record RestartStream(long Generation);
+}

@@ -1,0 +1,219 @@
+using ActorDispatch.Log;
+using ActorDispatch.Model;
+using ActorDispatch.Subscriptions;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace ActorDispatch.Dispatch;
+
+/// <summary>
+/// Runs one subscription's dispatch stream — journal pages from the committed offset, filter,
+/// withData, optional batching — into itself through <c>Sink.ActorRefWithAck</c>. The actor is the
+/// in-flight window: it acks the stream (pulling the next element) only while fewer than
+/// <c>1 + readAhead</c> deliveries are unanswered, so backpressure runs from the receiver back to
+/// the journal reads. A reject, a delivery error or a stream failure rewinds: the stream is
+/// stopped and a new one starts after the committed offset.
+/// </summary>
+internal sealed class DispatcherActor : ReceiveActor, IWithTimers
+{
+    private sealed record RestartTimer;
+
+    private readonly Dispatcher.Setup _setup;
+    private readonly Subscription _subscription;
+    private readonly SubscriptionRef _ref;
+    private readonly EventFilter _filter;
+    private readonly OffsetTracker _tracker;
+    private readonly DispatchCounters _counters = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IMaterializer _materializer;
+    private UniqueKillSwitch? _killSwitch;
+    private IActorRef? _waitingSink;
+    private long _generation;
+    private long _highestDelivered;
+    private int _rewindsWithoutProgress;
+
+    public DispatcherActor(Dispatcher.Setup setup)
+    {
+        _setup = setup;
+        _subscription = setup.Subscription;
+        _ref = setup.Subscription.Ref;
+        _filter = EventFilter.Create(setup.Subscription.Filter);
+        _tracker = new OffsetTracker(setup.CommittedOffset);
+        _highestDelivered = setup.CommittedOffset;
+        _materializer = Context.Materializer();
+
+        Receive<Dispatcher.StreamInit>(i =>
+        {
+            if (i.Generation == _generation) Sender.Tell(Dispatcher.StreamAck.Instance);
+        });
+        Receive<Dispatcher.Chunk>(OnChunk);
+        Receive<Connection.Responded>(r => OnResponse(r.Response));
+        Receive<Connection.DeliveryFailed>(f =>
+        {
+            if (_tracker.IsInFlight(f.Id)) Rewind($"delivery {f.Id} failed: {f.Reason}");
+        });
+        Receive<Dispatcher.StreamFailed>(f =>
+        {
+            if (f.Generation != _generation) return;
+            _log.Warning("Dispatch stream of subscription {0} failed: {1}; resuming from offset {2}", _ref, f.Cause.Message, _tracker.Committed);
+            Rewind(null);
+        });
+        Receive<Dispatcher.StreamCompleted>(c =>
+        {
+            if (c.Generation == _generation) Rewind(null);
+        });
+        Receive<Dispatcher.RestartStream>(r =>
+        {
+            if (r.Generation == _generation) StartStream();
+        });
+        Receive<EventLog.Appended>(_ => { });
+        Receive<Status.Failure>(f => _log.Warning("Reply event of subscription {0} was not appended: {1}", _ref, f.Cause.Message));
+        Receive<Dispatcher.GetStatus>(_ => Sender.Tell(Status()));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() => StartStream();
+
+    protected override void PostStop() => _killSwitch?.Shutdown();
+
+    private SubscriptionStatus Status() => new()
+    {
+        CurrentOffset = _tracker.Committed,
+        InFlight = _tracker.InFlight,
+        Lag = Math.Max(0, _counters.Head - _tracker.Committed),
+        Connection = _setup.ConnectionId,
+        Delivered = _counters.Delivered,
+        Redelivered = _counters.Redelivered,
+        PagesRead = _counters.PagesRead,
+        EventsRead = _counters.EventsRead,
+    };
+
+    private void StartStream()
+    {
+        var generation = _generation;
+        var options = _setup.Options;
+        var filter = _filter;
+        var withData = options.WithData;
+        Event Strip(Event e) => withData || e.Data is null ? e : e with { Data = null };
+
+        var events = Source.FromGraph(new EventLogSource(
+            _subscription.Namespace, _tracker.Committed + 1, _setup.Logs, _setup.Reader,
+            _setup.Settings.PageSize, _setup.Settings.PollInterval, _counters));
+
+        var chunks = options.Batch
+            ? events.GroupedWithin(options.BatchSize, options.BatchTimeout)
+                .Select(group => new Dispatcher.Chunk(generation, group.Where(filter.Matches).Select(Strip).ToArray(), group.Last().Sequence))
+            : events.Select(e => new Dispatcher.Chunk(generation, filter.Matches(e) ? [Strip(e)] : [], e.Sequence));
+
+        _killSwitch = chunks
+            .ViaMaterialized(KillSwitches.Single<Dispatcher.Chunk>(), Keep.Right)
+            .To(Sink.ActorRefWithAck<Dispatcher.Chunk>(Self,
+                new Dispatcher.StreamInit(generation),
+                Dispatcher.StreamAck.Instance,
+                new Dispatcher.StreamCompleted(generation),
+                ex => new Dispatcher.StreamFailed(generation, ex)))
+            .Run(_materializer);
+    }
+
+    private void OnChunk(Dispatcher.Chunk chunk)
+    {
+        if (chunk.Generation != _generation) return; // from a stream stopped by a rewind
+
+        if (chunk.Events.Count == 0)
+        {
+            if (_tracker.Skipped(chunk.Through)) OffsetMoved();
+            Sender.Tell(Dispatcher.StreamAck.Instance);
+            return;
+        }
+
+        Connection.Deliver deliver;
+        if (_setup.Options.Batch)
+        {
+            var batch = new EventDeliveryBatch(Guid.NewGuid(), _ref, chunk.Events.Select(e => new EventDelivery(e, _ref)).ToArray());
+            deliver = new Connection.Deliver(_subscription, null, batch, _setup.Options.WithData);
+        }
+        else
+        {
+            deliver = new Connection.Deliver(_subscription, new EventDelivery(chunk.Events[0], _ref), null, _setup.Options.WithData);
+        }
+
+        _tracker.Delivered(deliver.Id, chunk.Through);
+        _counters.Delivery(chunk.Events.Count, redelivery: chunk.Events[0].Sequence <= _highestDelivered);
+        _highestDelivered = Math.Max(_highestDelivered, chunk.Through);
+        _setup.Connection.Tell(deliver);
+
+        if (_tracker.InFlight < _setup.Options.Window) Sender.Tell(Dispatcher.StreamAck.Instance);
+        else _waitingSink = Sender;
+    }
+
+    private void OnResponse(EventDeliveryResponse response)
+    {
+        if (!_tracker.IsInFlight(response.Id))
+        {
+            _log.Info("Ignoring a response for {0} on subscription {1}: not in flight (late, duplicate or after a rewind)", response.Id, _ref);
+            return;
+        }
+        if (response.Rejected)
+        {
+            Rewind($"delivery {response.Id} rejected{(response.Info is null ? "" : ": " + response.Info)}");
+            return;
+        }
+
+        if (response.Reply is { } reply) AppendReply(response.Id, reply);
+        if (_tracker.Ack(response.Id)) OffsetMoved();
+        if (_waitingSink is not null && _tracker.InFlight < _setup.Options.Window)
+        {
+            _waitingSink.Tell(Dispatcher.StreamAck.Instance);
+            _waitingSink = null;
+        }
+    }
+
+    // The ack stands even if the reply cannot be appended; the failure is only logged.
+    private void AppendReply(Guid originalId, NewEvent reply)
+    {
+        try
+        {
+            EventValidator.Validate(reply, _setup.Settings.MaxDataSize, "reply.");
+            _setup.Logs.Tell(new EventLog.Append(_subscription.Namespace, [reply with { Correlator = originalId }]));
+        }
+        catch (ActorDispatchException ex)
+        {
+            _log.Warning("Reply to {0} on subscription {1} refused: {2}", originalId, _ref, ex.Message);
+        }
+    }
+
+    private void OffsetMoved()
+    {
+        _rewindsWithoutProgress = 0;
+        if (!_subscription.Ephemeral) Context.Parent.Tell(new Dispatcher.OffsetAdvanced(_subscription.Id, _tracker.Committed));
+    }
+
+    /// <summary>
+    /// Stops the stream, forgets everything in flight and replays from the committed offset: at
+    /// once the first time, then with a doubling pause while no progress is made.
+    /// </summary>
+    private void Rewind(string? reason)
+    {
+        if (reason is not null) _log.Info("Subscription {0} rewinds to offset {1}: {2}", _ref, _tracker.Committed, reason);
+        _killSwitch?.Shutdown();
+        _killSwitch = null;
+        _waitingSink = null;
+        _tracker.Reset();
+        _generation++;
+        var delay = Backoff(_rewindsWithoutProgress++);
+        if (delay == TimeSpan.Zero) StartStream();
+        else Timers.StartSingleTimer(typeof(RestartTimer), new Dispatcher.RestartStream(_generation), delay);
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        if (attempt == 0) return TimeSpan.Zero;
+        var min = _setup.Settings.RewindBackoffMin;
+        var max = _setup.Settings.RewindBackoffMax;
+        var factor = Math.Pow(2, Math.Min(attempt - 1, 30));
+        return TimeSpan.FromTicks((long)Math.Min(max.Ticks, min.Ticks * factor));
+    }
+}

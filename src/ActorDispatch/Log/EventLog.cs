@@ -1,0 +1,46 @@
+using ActorDispatch.Configuration;
+using ActorDispatch.Model;
+using Akka.Actor;
+
+namespace ActorDispatch.Log;
+
+/// <summary>
+/// The ordered, persistent log of one namespace: a persistent actor whose journal sequence numbers
+/// are the event sequences (dense, gap-free). Companion holding its protocol; the actor is
+/// <see cref="EventLogActor"/>, reached through <see cref="EventLogs"/>.
+/// </summary>
+internal static class EventLog
+{
+    public static Props Props(string @namespace, DispatchSettings settings, IActorRef changeEvents) =>
+        Akka.Actor.Props.Create(() => new EventLogActor(@namespace, settings, changeEvents));
+
+    public static string PersistenceId(string @namespace) => $"eventlog-{@namespace}";
+
+    /// <summary>A message for the log of <see cref="Namespace"/>; <see cref="EventLogs"/> routes it.</summary>
+    public interface ICommand
+    {
+        string Namespace { get; }
+    }
+
+    /// <summary>Appends events atomically; replied to with <see cref="Appended"/> once durable, or a <see cref="Status.Failure"/>.</summary>
+    public sealed record Append(string Namespace, IReadOnlyList<NewEvent> Events) : ICommand;
+
+    public sealed record Appended(IReadOnlyList<Event> Events);
+
+    /// <summary>Asks for the current head; replied to with <see cref="Head"/>.</summary>
+    public sealed record GetHead(string Namespace) : ICommand;
+
+    /// <summary>The highest sequence in the log (0 when empty).</summary>
+    public sealed record Head(string Namespace, long Sequence);
+
+    /// <summary>
+    /// Registers a reader for head notifications (idempotent); replied to with <see cref="Head"/>,
+    /// then every append is announced with <see cref="EventsAppended"/>.
+    /// </summary>
+    public sealed record WatchHead(string Namespace, IActorRef Watcher) : ICommand;
+
+    public sealed record UnwatchHead(string Namespace, IActorRef Watcher) : ICommand;
+
+    /// <summary>Sent to watchers after events became durable; carries them so caught-up readers need not query the store.</summary>
+    public sealed record EventsAppended(string Namespace, IReadOnlyList<Event> Events);
+}

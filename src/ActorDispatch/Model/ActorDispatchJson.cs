@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ActorDispatch.Model;
+
+/// <summary>
+/// The JSON settings of the wire formats (PROTOCOL.md): camelCase names, nulls left out,
+/// RFC 3339 UTC timestamps with fractional seconds. Use these to read or write any model record.
+/// </summary>
+public static class ActorDispatchJson
+{
+    /// <summary>Shared, read-only options; safe to use from any thread.</summary>
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        };
+        options.Converters.Add(new UtcTimestampJsonConverter());
+        options.Converters.Add(new EventJsonConverter());
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}
+
+/// <summary>Writes timestamps as RFC 3339 UTC with microseconds, e.g. <c>2026-11-27T21:40:00.123456Z</c>.</summary>
+internal sealed class UtcTimestampJsonConverter : JsonConverter<DateTimeOffset>
+{
+    public const string Format = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture));
+}
+
+/// <summary>
+/// Event fields written and read by hand: deliveries embed them beside <c>subscription</c>, and
+/// this is the hot path of every transport.
+/// </summary>
+internal sealed class EventJsonConverter : JsonConverter<Event>
+{
+    public override Event Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var doc = JsonDocument.ParseValue(ref reader);
+        return ReadFields(doc.RootElement);
+    }
+
+    public override void Write(Utf8JsonWriter writer, Event value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        WriteFields(writer, value, includeData: true);
+        writer.WriteEndObject();
+    }
+
+    internal static void WriteFields(Utf8JsonWriter writer, Event e, bool includeData)
+    {
+        writer.WriteString("id", e.Id);
+        writer.WriteNumber("sequence", e.Sequence);
+        writer.WriteString("type", e.Type);
+        writer.WriteString("namespace", e.Namespace);
+        if (e.Topic is not null) writer.WriteString("topic", e.Topic);
+        if (e.Tag is not null) writer.WriteString("tag", e.Tag);
+        if (e.Author is not null) writer.WriteString("author", e.Author);
+        if (e.Reference is { } r) writer.WriteString("reference", r);
+        if (e.Correlator is { } c) writer.WriteString("correlator", c);
+        if (e.Tx is { } tx) writer.WriteString("tx", tx);
+        writer.WriteString("created", e.Created.UtcDateTime.ToString(UtcTimestampJsonConverter.Format, CultureInfo.InvariantCulture));
+        if (includeData && e.Data is { } data)
+        {
+            writer.WritePropertyName("data");
+            data.WriteTo(writer);
+        }
+    }
+
+    internal static Event ReadFields(JsonElement o) => new()
+    {
+        Id = o.GetProperty("id").GetGuid(),
+        Sequence = o.GetProperty("sequence").GetInt64(),
+        Type = o.GetProperty("type").GetString()!,
+        Namespace = o.GetProperty("namespace").GetString()!,
+        Topic = OptionalString(o, "topic"),
+        Tag = OptionalString(o, "tag"),
+        Author = OptionalString(o, "author"),
+        Reference = OptionalGuid(o, "reference"),
+        Correlator = OptionalGuid(o, "correlator"),
+        Tx = OptionalGuid(o, "tx"),
+        Created = DateTimeOffset.Parse(o.GetProperty("created").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+        Data = o.TryGetProperty("data", out var d) && d.ValueKind != JsonValueKind.Null ? d.Clone() : null,
+    };
+
+    private static string? OptionalString(JsonElement o, string name) =>
+        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static Guid? OptionalGuid(JsonElement o, string name) =>
+        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetGuid() : null;
+}
+
+/// <summary>A delivery on the wire: the event's fields plus <c>subscription</c>.</summary>
+internal sealed class EventDeliveryJsonConverter : JsonConverter<EventDelivery>
+{
+    public override EventDelivery Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var doc = JsonDocument.ParseValue(ref reader);
+        var root = doc.RootElement;
+        var sub = root.TryGetProperty("subscription", out var s)
+            ? s.Deserialize<SubscriptionRef>(options)!
+            : new SubscriptionRef();
+        return new EventDelivery(EventJsonConverter.ReadFields(root), sub);
+    }
+
+    public override void Write(Utf8JsonWriter writer, EventDelivery value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        EventJsonConverter.WriteFields(writer, value.Event, includeData: true);
+        writer.WritePropertyName("subscription");
+        writer.WriteStartObject();
+        if (value.Subscription.Id is { } id) writer.WriteString("id", id);
+        if (value.Subscription.Namespace is { } ns) writer.WriteString("namespace", ns);
+        if (value.Subscription.Name is { } name) writer.WriteString("name", name);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+}

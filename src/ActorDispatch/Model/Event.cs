@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ActorDispatch.Model;
+
+/// <summary>
+/// An event as stored in a namespace's log. <see cref="Id"/>, <see cref="Sequence"/>,
+/// <see cref="Namespace"/> and <see cref="Created"/> are assigned by the log at append;
+/// sequences are dense per namespace, so lag is simply head minus committed offset.
+/// </summary>
+public sealed record Event
+{
+    public required Guid Id { get; init; }
+    public required long Sequence { get; init; }
+    public required string Type { get; init; }
+    public required string Namespace { get; init; }
+    public string? Topic { get; init; }
+    public string? Tag { get; init; }
+    public string? Author { get; init; }
+    public Guid? Reference { get; init; }
+    public Guid? Correlator { get; init; }
+    public Guid? Tx { get; init; }
+    public required DateTimeOffset Created { get; init; }
+
+    /// <summary>The JSON payload, if any. Left out of deliveries to subscriptions without <c>withData</c>.</summary>
+    public JsonElement? Data { get; init; }
+}
+
+/// <summary>
+/// What a host appends: the log fills in id, sequence, namespace and creation time.
+/// Also the shape of a delivery response's <c>reply</c>.
+/// </summary>
+public sealed record NewEvent
+{
+    /// <summary>Required: 1-64 characters of <c>[A-Za-z0-9_.:-]</c>.</summary>
+    public required string Type { get; init; }
+    public string? Topic { get; init; }
+    public string? Tag { get; init; }
+    public string? Author { get; init; }
+    public Guid? Reference { get; init; }
+    public Guid? Correlator { get; init; }
+    public Guid? Tx { get; init; }
+    public JsonElement? Data { get; init; }
+}
+
+/// <summary>Identifies a subscription in deliveries and responses, as FireFly's <c>SubscriptionRef</c>.</summary>
+public sealed record SubscriptionRef
+{
+    public Guid? Id { get; init; }
+    public string? Namespace { get; init; }
+    public string? Name { get; init; }
+
+    public override string ToString() => $"{Namespace}/{Name} ({Id})";
+}
+
+/// <summary>
+/// One event delivered to a transport: on the wire, the event's fields plus <c>subscription</c>.
+/// </summary>
+[JsonConverter(typeof(EventDeliveryJsonConverter))]
+public sealed record EventDelivery(Event Event, SubscriptionRef Subscription);
+
+/// <summary>Several events delivered and acknowledged as one unit, for subscriptions with <c>batch</c>.</summary>
+public sealed record EventDeliveryBatch(Guid Id, SubscriptionRef Subscription, IReadOnlyList<EventDelivery> Events);
+
+/// <summary>
+/// A receiver's answer to a delivery: an ack, or with <see cref="Rejected"/> a reject that rewinds
+/// the subscription to its committed offset. A <see cref="Reply"/> is appended as a new event
+/// correlated to the delivered one.
+/// </summary>
+public sealed record EventDeliveryResponse
+{
+    /// <summary>The delivered event's id, or the batch id for a batch.</summary>
+    public required Guid Id { get; init; }
+    public bool Rejected { get; init; }
+    public string? Info { get; init; }
+    public SubscriptionRef? Subscription { get; init; }
+    public NewEvent? Reply { get; init; }
+}
+
+/// <summary>What happened to an item of a collection.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ChangeEventType>))]
+public enum ChangeEventType
+{
+    [JsonStringEnumMemberName("created")] Created,
+    [JsonStringEnumMemberName("updated")] Updated,
+    [JsonStringEnumMemberName("deleted")] Deleted,
+}
+
+/// <summary>
+/// A best-effort, unacknowledged notice that an item of a collection changed; sent only to
+/// ephemeral connections that asked for the collection.
+/// </summary>
+public sealed record ChangeEvent
+{
+    public required string Collection { get; init; }
+    public required ChangeEventType Type { get; init; }
+    public required string Namespace { get; init; }
+    public string? Id { get; init; }
+    public long? Sequence { get; init; }
+}

@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ActorDispatch.Model;
+
+/// <summary>
+/// A subscription: which events (<see cref="Filter"/>) go where (<see cref="Transport"/>), and how
+/// (<see cref="Options"/>). Durable subscriptions are unique by namespace and name and survive restarts.
+/// </summary>
+public sealed record Subscription
+{
+    public required Guid Id { get; init; }
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public required string Transport { get; init; }
+    public SubscriptionFilter Filter { get; init; } = SubscriptionFilter.Empty;
+    public SubscriptionOptions Options { get; init; } = SubscriptionOptions.Empty;
+    public bool Ephemeral { get; init; }
+    public DateTimeOffset Created { get; init; }
+    public DateTimeOffset? Updated { get; init; }
+
+    /// <summary>Runtime status; only filled when asked for (<c>fetchstatus</c>).</summary>
+    public SubscriptionStatus? Status { get; init; }
+
+    [JsonIgnore]
+    public SubscriptionRef Ref => new() { Id = Id, Namespace = Namespace, Name = Name };
+}
+
+/// <summary>What a caller supplies to create or update a subscription.</summary>
+public sealed record SubscriptionInput
+{
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public required string Transport { get; init; }
+    public SubscriptionFilter Filter { get; init; } = SubscriptionFilter.Empty;
+    public SubscriptionOptions Options { get; init; } = SubscriptionOptions.Empty;
+}
+
+/// <summary>A durable subscription's runtime state, for monitoring.</summary>
+public sealed record SubscriptionStatus
+{
+    /// <summary>The committed offset: every event up to this sequence has been acked (or skipped by the filter).</summary>
+    public long CurrentOffset { get; init; }
+    public int InFlight { get; init; }
+    /// <summary>Events in the namespace after the committed offset.</summary>
+    public long Lag { get; init; }
+    /// <summary>The id of the connection the dispatcher is bound to, if any.</summary>
+    public string? Connection { get; init; }
+    public long Delivered { get; init; }
+    public long Redelivered { get; init; }
+    /// <summary>Journal pages read by the dispatcher, and events in them.</summary>
+    public long PagesRead { get; init; }
+    public long EventsRead { get; init; }
+}
+
+/// <summary>
+/// Regular expressions that must all match for an event to be delivered. An empty or absent
+/// pattern matches anything; a field the event lacks matches only an empty pattern.
+/// </summary>
+[JsonConverter(typeof(SubscriptionFilterJsonConverter))]
+public sealed record SubscriptionFilter
+{
+    public static readonly SubscriptionFilter Empty = new();
+
+    /// <summary>Matched against the event's <c>type</c>.</summary>
+    public string? Events { get; init; }
+    public string? Topic { get; init; }
+    public string? Tag { get; init; }
+    public string? Author { get; init; }
+    public string? Group { get; init; }
+    /// <summary>FireFly's <c>transaction.type</c>.</summary>
+    public string? TransactionType { get; init; }
+}
+
+/// <summary>
+/// Subscription options: the core ones the engine interprets, and the transport's own in
+/// <see cref="Transport"/>, validated by that transport's JSON Schema. Unset core options take
+/// the engine's defaults (see the reference HOCON).
+/// </summary>
+[JsonConverter(typeof(SubscriptionOptionsJsonConverter))]
+public sealed record SubscriptionOptions
+{
+    public static readonly SubscriptionOptions Empty = new();
+
+    /// <summary><c>oldest</c>, <c>newest</c> (default) or the sequence of the first event to deliver.</summary>
+    public string? FirstEvent { get; init; }
+    /// <summary>Events (or batches) in flight beyond the first: 0..65535, default 0.</summary>
+    public int? ReadAhead { get; init; }
+    public bool? WithData { get; init; }
+    public bool? Batch { get; init; }
+    public int? BatchSize { get; init; }
+    /// <summary>A duration such as <c>50ms</c> or <c>1m30s</c>; a bare number is milliseconds.</summary>
+    public string? BatchTimeout { get; init; }
+
+    /// <summary>Options that belong to the transport, by their JSON names.</summary>
+    public ImmutableSortedDictionary<string, JsonElement> Transport { get; init; } =
+        ImmutableSortedDictionary<string, JsonElement>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>The value of a transport option, if present.</summary>
+    public JsonElement? GetTransportOption(string name) => Transport.TryGetValue(name, out var v) ? v : null;
+
+    public bool Equals(SubscriptionOptions? other) =>
+        other is not null && FirstEvent == other.FirstEvent && ReadAhead == other.ReadAhead &&
+        WithData == other.WithData && Batch == other.Batch && BatchSize == other.BatchSize &&
+        BatchTimeout == other.BatchTimeout && Transport.Count == other.Transport.Count &&
+        Transport.All(kv => other.Transport.TryGetValue(kv.Key, out var o) && JsonElement.DeepEquals(kv.Value, o));
+
+    public override int GetHashCode() => HashCode.Combine(FirstEvent, ReadAhead, WithData, Batch, BatchSize, BatchTimeout, Transport.Count);
+}

@@ -1,0 +1,61 @@
+using ActorDispatch.Configuration;
+using ActorDispatch.Log;
+using ActorDispatch.Model;
+using ActorDispatch.Serialization;
+using Akka.Actor;
+
+namespace ActorDispatch.Subscriptions;
+
+/// <summary>
+/// A durable subscription as an event-sourced actor: its definition and committed offset, and the
+/// one dispatcher it runs while a connection is assigned. The actor is
+/// <see cref="DurableSubscriptionActor"/>; the <see cref="SubscriptionManager"/> creates and drives it.
+/// </summary>
+internal static class DurableSubscription
+{
+    /// <summary>What a subscription actor needs from the engine to run dispatchers.</summary>
+    public sealed record Dependencies(IActorRef Logs, EventReader Reader, DispatchSettings Settings);
+
+    public static Props Props(Guid id, Dependencies dependencies) =>
+        Akka.Actor.Props.Create(() => new DurableSubscriptionActor(id, dependencies));
+
+    public static string PersistenceId(Guid id) => $"subscription-{id}";
+
+    /// <summary>Creates the subscription, or changes its definition (restarting dispatch, keeping the offset).</summary>
+    public sealed record Define(Subscription Definition);
+
+    /// <summary>Dispatch on this connection (the manager picked it as the active one).</summary>
+    public sealed record Assign(IActorRef Connection, string ConnectionId);
+
+    /// <summary>Stop dispatching: no matching connection is left.</summary>
+    public sealed record Unassign
+    {
+        public static readonly Unassign Instance = new();
+    }
+
+    /// <summary>Persists the latest committed offset now; replied to with <see cref="Flushed"/>.</summary>
+    public sealed record Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+
+    public sealed record Flushed(Guid Id, long Offset);
+
+    /// <summary>Stops dispatch and deletes the subscription's journal and snapshots, then the actor stops.</summary>
+    public sealed record Delete
+    {
+        public static readonly Delete Instance = new();
+    }
+}
+
+/// <summary>Persisted state changes of a durable subscription.</summary>
+internal static class SubscriptionEvents
+{
+    public sealed record Defined(Subscription Definition, long Offset) : IPersistedMessage;
+
+    public sealed record Redefined(Subscription Definition) : IPersistedMessage;
+
+    public sealed record OffsetCommitted(long Offset) : IPersistedMessage;
+
+    public sealed record Snapshot(Subscription Definition, long Offset) : IPersistedMessage;
+}

@@ -1,0 +1,206 @@
+using ActorDispatch.Dispatch;
+using ActorDispatch.Model;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace ActorDispatch.Subscriptions;
+
+/// <summary>
+/// Holds one durable subscription's definition and committed offset, event-sourced. Offsets
+/// reported by the dispatcher are persisted at most every <c>commit-interval</c> (and at once on
+/// <see cref="DurableSubscription.Flush"/>), so a crash can redeliver what was acked since the last
+/// commit but never skip an event. Snapshots keep recovery short.
+/// </summary>
+internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTimers
+{
+    private sealed record CommitTimer
+    {
+        public static readonly CommitTimer Instance = new();
+    }
+
+    private sealed record RestartDispatcher
+    {
+        public static readonly RestartDispatcher Instance = new();
+    }
+
+    private readonly Guid _id;
+    private readonly DurableSubscription.Dependencies _deps;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private Subscription? _definition;
+    private long _persistedOffset;
+    private long _latestOffset;
+    private IActorRef? _dispatcher;
+    private DurableSubscription.Assign? _assignment;
+    private bool _deleting;
+
+    public DurableSubscriptionActor(Guid id, DurableSubscription.Dependencies deps)
+    {
+        _id = id;
+        _deps = deps;
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is SubscriptionEvents.Snapshot s) Apply(new SubscriptionEvents.Defined(s.Definition, s.Offset));
+        });
+        Recover<SubscriptionEvents.Defined>(Apply);
+        Recover<SubscriptionEvents.Redefined>(Apply);
+        Recover<SubscriptionEvents.OffsetCommitted>(Apply);
+
+        Command<DurableSubscription.Define>(OnDefine);
+        Command<DurableSubscription.Assign>(a =>
+        {
+            _assignment = a;
+            StartDispatcher();
+        });
+        Command<DurableSubscription.Unassign>(_ =>
+        {
+            _assignment = null;
+            StopDispatcher();
+        });
+        Command<Dispatcher.OffsetAdvanced>(a =>
+        {
+            if (!Sender.Equals(_dispatcher) || a.Offset <= _latestOffset) return;
+            _latestOffset = a.Offset;
+            if (!Timers.IsTimerActive(CommitTimer.Instance))
+                Timers.StartSingleTimer(CommitTimer.Instance, CommitTimer.Instance, _deps.Settings.CommitInterval);
+        });
+        Command<CommitTimer>(_ => Commit(null));
+        Command<DurableSubscription.Flush>(_ =>
+        {
+            Timers.Cancel(CommitTimer.Instance);
+            Commit(Sender);
+        });
+        Command<Dispatcher.GetStatus>(_ =>
+        {
+            if (_dispatcher is not null) _dispatcher.Forward(Dispatcher.GetStatus.Instance);
+            else Sender.Tell(new SubscriptionStatus { CurrentOffset = _latestOffset });
+        });
+        Command<DurableSubscription.Delete>(_ =>
+        {
+            _deleting = true;
+            _assignment = null;
+            StopDispatcher();
+            Timers.CancelAll();
+            DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
+            DeleteMessages(long.MaxValue);
+        });
+        Command<DeleteMessagesSuccess>(_ => Context.Stop(Self));
+        Command<DeleteMessagesFailure>(f =>
+        {
+            _log.Warning(f.Cause, "Deleting the journal of subscription {0} failed; its rows stay but it is removed from the catalog", _id);
+            Context.Stop(Self);
+        });
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            DeleteMessages(s.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Snapshot of subscription {0} failed", _id));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Deleting old snapshots of subscription {0} failed", _id));
+        Command<Terminated>(t =>
+        {
+            if (!t.ActorRef.Equals(_dispatcher)) return;
+            _dispatcher = null;
+            // Stopped by nobody but itself: it failed. Start again from the latest offset, after a pause.
+            if (_assignment is not null && !_deleting)
+                Timers.StartSingleTimer(RestartDispatcher.Instance, RestartDispatcher.Instance, _deps.Settings.RewindBackoffMin);
+        });
+        Command<RestartDispatcher>(_ =>
+        {
+            if (_dispatcher is null) StartDispatcher();
+        });
+    }
+
+    public override string PersistenceId => DurableSubscription.PersistenceId(_id);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    // A failing dispatcher is replaced (see Terminated), never restarted in place with a stale offset.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    protected override void PostStop()
+    {
+        if (_latestOffset > _persistedOffset && !_deleting)
+            _log.Info("Subscription {0} stopped with offset {1} acked but only {2} committed; those events may be redelivered", _id, _latestOffset, _persistedOffset);
+        base.PostStop();
+    }
+
+    private void Apply(object e)
+    {
+        switch (e)
+        {
+            case SubscriptionEvents.Defined d:
+                _definition = d.Definition;
+                _persistedOffset = _latestOffset = d.Offset;
+                break;
+            case SubscriptionEvents.Redefined r:
+                _definition = r.Definition;
+                break;
+            case SubscriptionEvents.OffsetCommitted c:
+                _persistedOffset = Math.Max(_persistedOffset, c.Offset);
+                _latestOffset = Math.Max(_latestOffset, c.Offset);
+                break;
+        }
+    }
+
+    private void OnDefine(DurableSubscription.Define define)
+    {
+        if (_definition is null)
+        {
+            Persist(new SubscriptionEvents.Defined(define.Definition, InitialOffset(define.Definition)), e =>
+            {
+                Apply(e);
+                StartDispatcher();
+            });
+        }
+        else if (_definition != define.Definition)
+        {
+            Persist(new SubscriptionEvents.Redefined(define.Definition), e =>
+            {
+                Apply(e);
+                if (_dispatcher is null) return;
+                StopDispatcher();
+                StartDispatcher();
+            });
+        }
+    }
+
+    // firstEvent is resolved to a number when the subscription is created: start just before it.
+    private static long InitialOffset(Subscription definition) =>
+        long.TryParse(definition.Options.FirstEvent, out var first) && first > 0 ? first - 1 : 0;
+
+    private void StartDispatcher()
+    {
+        if (_definition is null || _assignment is null || _deleting) return;
+        StopDispatcher();
+        var setup = new Dispatcher.Setup(_definition, EffectiveOptions.From(_definition.Options, _deps.Settings), _latestOffset,
+            _assignment.Connection, _assignment.ConnectionId, _deps.Logs, _deps.Reader, _deps.Settings);
+        _dispatcher = Context.Watch(Context.ActorOf(Dispatcher.Props(setup)));
+    }
+
+    private void StopDispatcher()
+    {
+        if (_dispatcher is null) return;
+        Context.Unwatch(_dispatcher);
+        Context.Stop(_dispatcher);
+        _dispatcher = null;
+    }
+
+    private void Commit(IActorRef? replyTo)
+    {
+        if (_latestOffset <= _persistedOffset)
+        {
+            replyTo?.Tell(new DurableSubscription.Flushed(_id, _persistedOffset));
+            return;
+        }
+        Persist(new SubscriptionEvents.OffsetCommitted(_latestOffset), e =>
+        {
+            Apply(e);
+            replyTo?.Tell(new DurableSubscription.Flushed(_id, _persistedOffset));
+            if (LastSequenceNr % _deps.Settings.SnapshotEvery == 0)
+                SaveSnapshot(new SubscriptionEvents.Snapshot(_definition!, _persistedOffset));
+        });
+    }
+}

@@ -1,0 +1,19 @@
+using ActorDispatch.Configuration;
+using ActorDispatch.Model;
+
+namespace ActorDispatch.Subscriptions;
+
+/// <summary>A subscription's core options with the engine's defaults applied: what the dispatcher runs with.</summary>
+internal sealed record EffectiveOptions(int ReadAhead, bool WithData, bool Batch, int BatchSize, TimeSpan BatchTimeout)
+{
+    /// <summary>Deliveries (events or batches) allowed in flight at once.</summary>
+    public int Window => 1 + ReadAhead;
+
+    /// <summary>Applies defaults to options that have passed validation.</summary>
+    public static EffectiveOptions From(SubscriptionOptions o, DispatchSettings settings) => new(
+        ReadAhead: o.ReadAhead ?? settings.DefaultReadAhead,
+        WithData: o.WithData ?? true,
+        Batch: o.Batch ?? false,
+        BatchSize: o.BatchSize ?? settings.DefaultBatchSize,
+        BatchTimeout: o.BatchTimeout is { } t && Duration.TryParse(t, out var d) ? d : settings.DefaultBatchTimeout);
+}

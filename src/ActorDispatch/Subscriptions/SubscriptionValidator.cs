@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ActorDispatch.Configuration;
+using ActorDispatch.Log;
+using ActorDispatch.Model;
+using ActorDispatch.Transports;
+using Json.Schema;
+
+namespace ActorDispatch.Subscriptions;
+
+/// <summary>
+/// Validates subscription definitions before anything is stored: names, filter regexes, core option
+/// ranges, the transport's options against its JSON Schema, then the transport's own
+/// <see cref="IEventTransport.ValidateOptions"/>. Every refusal names the field.
+/// </summary>
+internal sealed partial class SubscriptionValidator
+{
+    private const int MaxBatchSize = 10_000;
+
+    [GeneratedRegex("^[0-9A-Za-z]([0-9A-Za-z._-]{0,62}[0-9A-Za-z])?$")]
+    private static partial Regex NamePattern();
+
+    private readonly DispatchSettings _settings;
+    private readonly IReadOnlyDictionary<string, (IEventTransport Transport, JsonSchema Schema)> _transports;
+
+    public SubscriptionValidator(DispatchSettings settings, IEnumerable<IEventTransport> transports)
+    {
+        _settings = settings;
+        _transports = transports.ToDictionary(t => t.Name, t => (t, BuildSchema(t)), StringComparer.Ordinal);
+    }
+
+    public IEventTransport Transport(string name) =>
+        _transports.TryGetValue(name, out var t) ? t.Transport : throw Errors.UnknownTransport(name, _transports.Keys.Order());
+
+    /// <summary>Validates a durable subscription's input; returns the options as the transport adjusted them.</summary>
+    public SubscriptionOptions ValidateDurable(SubscriptionInput input)
+    {
+        EventValidator.ValidateNamespace(input.Namespace);
+        if (string.IsNullOrEmpty(input.Name) || !NamePattern().IsMatch(input.Name))
+            throw Errors.InvalidField("name", "must be 1-64 characters of [0-9A-Za-z._-], starting and ending with a letter or digit");
+        return Validate(input.Transport, input.Filter, input.Options);
+    }
+
+    /// <summary>Validates an ephemeral subscription's filter and options for a transport.</summary>
+    public SubscriptionOptions Validate(string transportName, SubscriptionFilter filter, SubscriptionOptions options)
+    {
+        if (string.IsNullOrEmpty(transportName)) throw Errors.InvalidField("transport", "is required");
+        var transport = Transport(transportName);
+        EventFilter.Create(filter);
+        ValidateCore(options, transport);
+        ValidateTransportOptions(transportName, options);
+        var adjusted = transport.ValidateOptions(options);
+        ValidateCore(adjusted, transport);
+        return adjusted;
+    }
+
+    private void ValidateCore(SubscriptionOptions o, IEventTransport transport)
+    {
+        if (o.FirstEvent is { } first && first is not ("oldest" or "newest") &&
+            !(long.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1))
+            throw Errors.InvalidOption("firstEvent", $"'{first}' is not 'oldest', 'newest' or a sequence number >= 1");
+        if (o.ReadAhead is { } ra && (ra < 0 || ra > _settings.MaxReadAhead))
+            throw Errors.InvalidOption("readAhead", $"{ra} is outside 0..{_settings.MaxReadAhead}");
+        if (o.BatchSize is { } bs && bs is < 1 or > MaxBatchSize)
+            throw Errors.InvalidOption("batchSize", $"{bs} is outside 1..{MaxBatchSize}");
+        if (o.BatchTimeout is { } bt && (!Model.Duration.TryParse(bt, out var d) || d <= TimeSpan.Zero))
+            throw Errors.InvalidOption("batchTimeout", $"'{bt}' is not a positive duration such as '50ms'");
+        if (o.Batch == true && !transport.Capabilities.BatchDelivery)
+            throw Errors.InvalidOption("batch", $"transport '{transport.Name}' does not support batch delivery");
+    }
+
+    private void ValidateTransportOptions(string transportName, SubscriptionOptions options)
+    {
+        var schema = _transports[transportName].Schema;
+        var instance = JsonSerializer.SerializeToElement(options.Transport, ActorDispatchJson.Options);
+        var result = schema.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        if (result.IsValid) return;
+
+        var failure = (result.Details ?? []).Prepend(result).FirstOrDefault(d => d.Errors is { Count: > 0 });
+        var location = failure?.InstanceLocation.ToString().TrimStart('/').Replace('/', '.') ?? "";
+        var message = failure?.Errors?.Values.FirstOrDefault() ?? "does not match the transport's options schema";
+        if (failure?.Errors?.ContainsKey("additionalProperties") == true || failure?.Errors?.ContainsKey("unevaluatedProperties") == true)
+        {
+            var known = KnownProperties(schema);
+            var unknown = options.Transport.Keys.FirstOrDefault(k => !known.Contains(k)) ?? location;
+            throw Errors.InvalidOption(unknown, $"unknown option for transport '{transportName}'");
+        }
+        throw Errors.InvalidOption(location.Length == 0 ? transportName : location, message);
+    }
+
+    private static HashSet<string> KnownProperties(JsonSchema schema)
+    {
+        var doc = JsonSerializer.SerializeToElement(schema);
+        return doc.ValueKind == JsonValueKind.Object && doc.TryGetProperty("properties", out var props)
+            ? props.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal)
+            : [];
+    }
+
+    private static JsonSchema BuildSchema(IEventTransport transport)
+    {
+        using var doc = transport.GetOptionsSchema();
+        return JsonSchema.FromText(doc.RootElement.GetRawText(), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+    }
+}
