@@ -79,7 +79,4 @@ internal static class Errors
 
     public static ActorDispatchException ReadFailed(string ns, Exception cause) =>
         new(ErrorKind.Unavailable, "AD10113", $"reading namespace '{ns}' failed: {cause.Message}", cause);
-
-    public static ActorDispatchException UnknownConnection(string connectionId) =>
-        new(ErrorKind.BadRequest, "AD10114", $"connection '{connectionId}' is not registered");
 }

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
 
 namespace ActorDispatch.Configuration;
@@ -83,7 +84,7 @@ public static class StorageConfig
                 tag-read-mode = Csv
               }
             }
-            """);
+            """).WithFallback(SqlPersistence.DefaultConfiguration);
     }
 
     private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

@@ -201,7 +201,9 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor
 
     private void StartEphemeral(SubscriptionManager.CreateEphemeral create, long head, IActorRef replyTo)
     {
-        if (!_connections.ContainsKey(create.ConnectionId)) throw Errors.UnknownConnection(create.ConnectionId);
+        // A connection that only serves ephemeral subscriptions is known here with a matcher that accepts no durable one.
+        if (!_connections.ContainsKey(create.ConnectionId))
+            _connections[create.ConnectionId] = new Connected(create.Transport, _ => false, create.Connection, ++_connectionOrder);
         var id = Guid.NewGuid();
         var now = DateTimeOffset.UtcNow;
         var subscription = new Subscription

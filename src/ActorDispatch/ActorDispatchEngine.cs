@@ -1,0 +1,210 @@
+using System.Runtime.CompilerServices;
+using ActorDispatch.ChangeEvents;
+using ActorDispatch.Configuration;
+using ActorDispatch.Log;
+using ActorDispatch.Model;
+using ActorDispatch.Subscriptions;
+using ActorDispatch.Transports;
+using ActorDispatch.Transports.InProcess;
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Event;
+using Done = Akka.Done;
+
+namespace ActorDispatch;
+
+/// <summary>Programmatic engine set-up carried into the <see cref="ActorSystem"/>: the transports to run besides the built-in <c>system</c> one.</summary>
+public sealed class ActorDispatchSetup : Setup
+{
+    public ActorDispatchSetup(IEnumerable<IEventTransport> transports) => Transports = transports.ToList();
+
+    public IReadOnlyList<IEventTransport> Transports { get; }
+}
+
+/// <summary>
+/// The engine of one <see cref="ActorSystem"/>, an Akka extension: <c>ActorDispatchEngine.Get(system)</c>
+/// starts it on first use with the transports of the system's <see cref="ActorDispatchSetup"/>.
+/// Needs <see cref="ActorDispatchConfig.Reference"/> and a storage config (<see cref="StorageConfig"/>)
+/// in the system's configuration; Akka.Hosting's <c>WithActorDispatch</c> does both.
+/// </summary>
+public sealed class ActorDispatchEngine : IActorDispatch, IExtension
+{
+    private readonly DispatchSettings _settings;
+    private readonly IActorRef _logs;
+    private readonly IActorRef _manager;
+    private readonly IActorRef _changeEvents;
+    private readonly EventReader _reader;
+    private readonly SystemTransport _system = new();
+    private readonly Task _ready;
+
+    internal ActorDispatchEngine(ActorSystem system, IEnumerable<IEventTransport> transports)
+    {
+        _settings = DispatchSettings.Create(system);
+        var all = transports.Prepend(_system).ToList();
+        var duplicate = all.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw Errors.InvalidField("transports", $"two transports are named '{duplicate.Key}'");
+
+        _reader = new EventReader(system);
+        _changeEvents = system.ActorOf(ChangeEventHub.Props(), "actordispatch-changes");
+        _logs = system.ActorOf(EventLogs.Props(_settings, _changeEvents), "actordispatch-logs");
+        var configs = all.Select(t => (Transport: t, Config: ConfigFor(system, t))).ToList();
+        var validator = new SubscriptionValidator(_settings, all);
+        _manager = system.ActorOf(SubscriptionManagerActor.Props(_settings, validator,
+            new DurableSubscription.Dependencies(_logs, _reader, _settings), _changeEvents), "actordispatch-subscriptions");
+
+        _ready = Task.WhenAll(configs.Select(c => c.Transport.InitAsync(c.Config, new TransportCallbacks(system, _manager, c.Transport, _settings))));
+        _ready.ContinueWith(t => Logging.GetLogger(system, "actordispatch").Error(t.Exception, "A transport failed to start"),
+            TaskContinuationOptions.OnlyOnFaulted);
+
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "actordispatch-flush-offsets", FlushOffsetsAsync);
+    }
+
+    /// <summary>The engine of <paramref name="system"/>, started on first call.</summary>
+    public static ActorDispatchEngine Get(ActorSystem system) => system.WithExtension<ActorDispatchEngine, ActorDispatchEngineProvider>();
+
+    /// <summary>Completes when every transport has finished <see cref="IEventTransport.InitAsync"/>.</summary>
+    public Task Ready => _ready;
+
+    private static TransportConfig ConfigFor(ActorSystem system, IEventTransport transport)
+    {
+        var builder = new TransportConfigBuilder();
+        transport.InitConfig(builder);
+        var path = $"actordispatch.transports.{transport.Name}";
+        var section = system.Settings.Config.HasPath(path) ? system.Settings.Config.GetConfig(path) : null;
+        return builder.Build(transport.Name, section);
+    }
+
+    // Committed offsets are persisted at once on shutdown, so a clean stop redelivers nothing.
+    private async Task<Done> FlushOffsetsAsync()
+    {
+        var actors = await _manager.AskEngine<SubscriptionManager.SubscriptionActors>(SubscriptionManager.GetSubscriptionActors.Instance, _settings.AskTimeout).ConfigureAwait(false);
+        await Task.WhenAll(actors.Actors.Select(a => a.Ask<DurableSubscription.Flushed>(DurableSubscription.Flush.Instance, _settings.AskTimeout)
+            .ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+        return Done.Instance;
+    }
+
+    public async Task<Event> AppendAsync(string @namespace, NewEvent newEvent, CancellationToken cancellationToken = default) =>
+        (await AppendAsync(@namespace, [newEvent], cancellationToken).ConfigureAwait(false))[0];
+
+    public async Task<IReadOnlyList<Event>> AppendAsync(string @namespace, IReadOnlyList<NewEvent> newEvents, CancellationToken cancellationToken = default)
+    {
+        EventValidator.ValidateNamespace(@namespace);
+        EventValidator.Validate(newEvents, _settings.MaxDataSize);
+        var appended = await _logs.AskEngine<EventLog.Appended>(new EventLog.Append(@namespace, newEvents), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        return appended.Events;
+    }
+
+    public async Task<Event?> GetEventAsync(string @namespace, Guid id, CancellationToken cancellationToken = default)
+    {
+        EventValidator.ValidateNamespace(@namespace);
+        try
+        {
+            return await _reader.FindAsync(@namespace, id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Errors.ReadFailed(@namespace, ex);
+        }
+    }
+
+    public async Task<IReadOnlyList<Event>> ReadEventsAsync(string @namespace, long fromSequence, int limit, CancellationToken cancellationToken = default)
+    {
+        EventValidator.ValidateNamespace(@namespace);
+        if (fromSequence < 1) throw Errors.InvalidField("fromSequence", "must be 1 or more");
+        if (limit < 1) throw Errors.InvalidField("limit", "must be 1 or more");
+        try
+        {
+            return await _reader.ReadAsync(@namespace, fromSequence, limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Errors.ReadFailed(@namespace, ex);
+        }
+    }
+
+    public async Task<long> GetHeadAsync(string @namespace, CancellationToken cancellationToken = default)
+    {
+        EventValidator.ValidateNamespace(@namespace);
+        var head = await _logs.AskEngine<EventLog.Head>(new EventLog.GetHead(@namespace), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        return head.Sequence;
+    }
+
+    public async Task<Subscription> CreateSubscriptionAsync(SubscriptionInput input, CancellationToken cancellationToken = default) =>
+        (await Save(input, upsert: false, cancellationToken).ConfigureAwait(false)).Subscription;
+
+    public async Task<SubscriptionSaveResult> UpsertSubscriptionAsync(SubscriptionInput input, CancellationToken cancellationToken = default)
+    {
+        var saved = await Save(input, upsert: true, cancellationToken).ConfigureAwait(false);
+        return new SubscriptionSaveResult(saved.Subscription, saved.Created);
+    }
+
+    private async Task<SubscriptionManager.Saved> Save(SubscriptionInput input, bool upsert, CancellationToken cancellationToken)
+    {
+        await _ready.ConfigureAwait(false);
+        return await _manager.AskEngine<SubscriptionManager.Saved>(new SubscriptionManager.Create(input, upsert), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Subscription?> GetSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _manager.AskEngine<Subscription>(new SubscriptionManager.Get(@namespace, idOrName), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ActorDispatchException ex) when (ex.Kind == ErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public Task<SubscriptionStatus> GetSubscriptionStatusAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default) =>
+        _manager.AskEngine<SubscriptionStatus>(new SubscriptionManager.GetStatus(@namespace, idOrName), _settings.AskTimeout, cancellationToken);
+
+    public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string @namespace, CancellationToken cancellationToken = default) =>
+        _manager.AskEngine<IReadOnlyList<Subscription>>(new SubscriptionManager.List(@namespace), _settings.AskTimeout, cancellationToken);
+
+    public async Task<bool> DeleteSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _manager.AskEngine<SubscriptionManager.Deleted>(new SubscriptionManager.Delete(@namespace, idOrName), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ActorDispatchException ex) when (ex.Kind == ErrorKind.NotFound)
+        {
+            return false;
+        }
+    }
+
+    public async IAsyncEnumerable<InProcessDelivery> ListenAsync(string @namespace, string name, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await _ready.ConfigureAwait(false);
+        var subscription = await GetSubscriptionAsync(@namespace, name, cancellationToken).ConfigureAwait(false)
+            ?? throw Errors.SubscriptionNotFound(@namespace, name);
+        if (subscription.Transport != SystemTransport.TransportName)
+            throw Errors.WrongTransport(name, subscription.Transport, SystemTransport.TransportName);
+        await foreach (var delivery in _system.Listen(@namespace, subscription.Name, cancellationToken).ConfigureAwait(false))
+            yield return delivery;
+    }
+
+    public async IAsyncEnumerable<InProcessDelivery> ListenEphemeralAsync(string @namespace, SubscriptionFilter? filter = null, SubscriptionOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await _ready.ConfigureAwait(false);
+        await foreach (var delivery in _system.ListenEphemeral(@namespace, filter ?? SubscriptionFilter.Empty, options ?? SubscriptionOptions.Empty, cancellationToken)
+                           .ConfigureAwait(false))
+            yield return delivery;
+    }
+
+    public void PublishChangeEvent(ChangeEvent change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        _changeEvents.Tell(new ChangeEventHub.Publish(change));
+    }
+}
+
+/// <summary>Creates the <see cref="ActorDispatchEngine"/> extension from the system's <see cref="ActorDispatchSetup"/>.</summary>
+internal sealed class ActorDispatchEngineProvider : ExtensionIdProvider<ActorDispatchEngine>
+{
+    public override ActorDispatchEngine CreateExtension(ExtendedActorSystem system) =>
+        new(system, system.Settings.Setup.Get<ActorDispatchSetup>().Select(s => s.Transports).GetOrElse([]));
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text;
+using ActorDispatch.Configuration;
+using ActorDispatch.Transports;
+using Akka.Configuration;
+
+namespace ActorDispatch.Hosting;
+
+/// <summary>
+/// Akka.Hosting options for the engine. Every property left null keeps the reference default
+/// (<c>hocon/reference.conf</c>); only what is set is written into the HOCON.
+/// </summary>
+public sealed class ActorDispatchOptions
+{
+    /// <summary>The default SQLite file, relative to the working directory.</summary>
+    public const string DefaultSqlitePath = "data/actordispatch.db";
+
+    /// <summary>SQLite file (created with its directory on first start). Used when <see cref="PostgresConnectionString"/> is not set; default <see cref="DefaultSqlitePath"/>.</summary>
+    public string? SqlitePath { get; set; }
+
+    /// <summary>PostgreSQL connection string: the production store. Takes precedence over SQLite.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>At most this many durable subscriptions (default 500).</summary>
+    public int? MaxSubscriptions { get; set; }
+
+    /// <summary>How often committed offsets are persisted at most (default 1s).</summary>
+    public TimeSpan? CommitInterval { get; set; }
+
+    /// <summary>Journal page size of dispatch reads (default 500).</summary>
+    public int? PageSize { get; set; }
+
+    /// <summary>Largest event data payload in bytes (default 1 MiB).</summary>
+    public long? MaxDataSize { get; set; }
+
+    /// <summary>Transports to run besides the built-in in-process <c>system</c> transport.</summary>
+    public IList<IEventTransport> Transports { get; } = [];
+
+    /// <summary>The <c>actordispatch</c> HOCON for the properties that were set, and nothing else.</summary>
+    public Config ToHocon()
+    {
+        var sb = new StringBuilder();
+        if (MaxSubscriptions is { } max) sb.AppendLine(CultureInfo.InvariantCulture, $"actordispatch.subscriptions.max = {max}");
+        if (CommitInterval is { } ci) sb.AppendLine(CultureInfo.InvariantCulture, $"actordispatch.dispatch.commit-interval = {(long)ci.TotalMilliseconds}ms");
+        if (PageSize is { } ps) sb.AppendLine(CultureInfo.InvariantCulture, $"actordispatch.dispatch.page-size = {ps}");
+        if (MaxDataSize is { } mds) sb.AppendLine(CultureInfo.InvariantCulture, $"actordispatch.log.max-data-size = {mds}");
+        return sb.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(sb.ToString());
+    }
+
+    /// <summary>The storage configuration these options select.</summary>
+    public Config StorageHocon() => PostgresConnectionString is { Length: > 0 } pg
+        ? StorageConfig.Postgres(pg)
+        : StorageConfig.Sqlite(SqlitePath ?? DefaultSqlitePath);
+}

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using ActorDispatch.Configuration;
+using ActorDispatch.Dispatch;
+using ActorDispatch.Model;
+using ActorDispatch.Subscriptions;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorDispatch.Transports;
+
+/// <summary>
+/// The engine side of <see cref="ITransportCallbacks"/> for one transport: turns calls into messages.
+/// Each connection gets a <see cref="ConnectionActor"/>, created here synchronously so that responses
+/// go straight to it rather than through the manager.
+/// </summary>
+internal sealed class TransportCallbacks : ITransportCallbacks
+{
+    private readonly ActorSystem _system;
+    private readonly IActorRef _manager;
+    private readonly IEventTransport _transport;
+    private readonly DispatchSettings _settings;
+    private readonly ILoggingAdapter _log;
+    private readonly ConcurrentDictionary<string, IActorRef> _connections = new(StringComparer.Ordinal);
+    private readonly Lock _create = new();
+    private long _counter;
+
+    public TransportCallbacks(ActorSystem system, IActorRef manager, IEventTransport transport, DispatchSettings settings)
+    {
+        _system = system;
+        _manager = manager;
+        _transport = transport;
+        _settings = settings;
+        _log = Logging.GetLogger(system, $"actordispatch.transport.{transport.Name}");
+    }
+
+    public void RegisterConnection(string connectionId, SubscriptionMatcher matcher) =>
+        _manager.Tell(new SubscriptionManager.RegisterConnection(_transport.Name, connectionId, matcher, Connection(connectionId)));
+
+    public async Task<Subscription> EphemeralSubscriptionAsync(string connectionId, string @namespace, SubscriptionFilter filter,
+        SubscriptionOptions options, string? changeEvents = null, CancellationToken cancellationToken = default)
+    {
+        var connection = Connection(connectionId);
+        return await _manager.AskEngine<Subscription>(new SubscriptionManager.CreateEphemeral(
+            _transport.Name, connectionId, connection, @namespace, filter, options, changeEvents), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void ConnectionClosed(string connectionId)
+    {
+        if (!_connections.TryRemove(connectionId, out var connection)) return;
+        _manager.Tell(new SubscriptionManager.ConnectionClosed(connectionId));
+        _system.Stop(connection);
+    }
+
+    public void DeliveryResponse(string connectionId, EventDeliveryResponse response)
+    {
+        if (_connections.TryGetValue(connectionId, out var connection)) connection.Tell(new Connection.Respond(response));
+        else _log.Info("Ignoring a response for {0} on connection {1}: the connection is closed", response.Id, connectionId);
+    }
+
+    private IActorRef Connection(string connectionId)
+    {
+        if (_connections.TryGetValue(connectionId, out var existing)) return existing;
+        lock (_create)
+        {
+            if (_connections.TryGetValue(connectionId, out existing)) return existing;
+            var name = $"actordispatch-connection-{_transport.Name}-{Interlocked.Increment(ref _counter)}";
+            var created = _system.ActorOf(Dispatch.Connection.Props(_transport, connectionId), Uri.EscapeDataString(name));
+            _connections[connectionId] = created;
+            return created;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using ActorDispatch.Configuration;
+using ActorDispatch.Model;
+using Akka.Configuration;
+using Akka.TestKit;
+using Xunit.Abstractions;
+
+namespace ActorDispatch.Tests.Support;
+
+/// <summary>
+/// Base for engine specs: a fresh SQLite file per test, the engine with a <see cref="ProbeTransport"/>
+/// whose deliveries arrive at <see cref="Deliveries"/>, and short commit and poll intervals.
+/// </summary>
+public abstract class EngineSpec : Akka.TestKit.Xunit2.TestKit
+{
+    public const string Ns = "default";
+
+    protected static readonly Config TestTuning = ConfigurationFactory.ParseString("""
+        actordispatch.dispatch {
+          commit-interval = 100ms
+          poll-interval = 500ms
+          rewind-backoff-min = 50ms
+          rewind-backoff-max = 200ms
+          page-size = 100
+        }
+        akka.loglevel = INFO
+        """);
+
+    private readonly Lazy<ActorDispatchEngine> _engine;
+
+    protected EngineSpec(ITestOutputHelper output, string? databasePath = null, Config? extra = null)
+        : this(output, databasePath ?? TempDatabase.NewPath(), extra, 0)
+    {
+    }
+
+    private EngineSpec(ITestOutputHelper output, string databasePath, Config? extra, int _)
+        : base(Compose(databasePath, extra), "spec", output)
+    {
+        DatabasePath = databasePath;
+        Deliveries = CreateTestProbe("deliveries");
+        Transport = new ProbeTransport(Deliveries);
+        _engine = new Lazy<ActorDispatchEngine>(() => new ActorDispatchEngine(Sys, [Transport]));
+    }
+
+    public static Config Compose(string databasePath, Config? extra) =>
+        (extra ?? Config.Empty)
+            .WithFallback(TestTuning)
+            .WithFallback(StorageConfig.Sqlite(databasePath))
+            .WithFallback(ActorDispatchConfig.Reference);
+
+    protected string DatabasePath { get; }
+
+    protected TestProbe Deliveries { get; }
+
+    protected ProbeTransport Transport { get; }
+
+    protected ActorDispatchEngine Engine => _engine.Value;
+
+    protected static NewEvent NewEvent(string type = "order_created", string? topic = "orders", object? data = null, string? tag = null, string? author = null) =>
+        new()
+        {
+            Type = type,
+            Topic = topic,
+            Tag = tag,
+            Author = author,
+            Data = JsonSerializer.SerializeToElement(data ?? new { n = 1 }),
+        };
+
+    protected async Task<IReadOnlyList<Event>> AppendManyAsync(int count, Func<int, NewEvent>? make = null)
+    {
+        var events = Enumerable.Range(0, count).Select(i => make?.Invoke(i) ?? NewEvent(data: new { n = i })).ToArray();
+        return await Engine.AppendAsync(Ns, events);
+    }
+
+    protected Task<Subscription> CreateSubscriptionAsync(string name, string firstEvent = "oldest", int readAhead = 0,
+        SubscriptionFilter? filter = null, SubscriptionOptions? options = null, string transport = "probe") =>
+        Engine.CreateSubscriptionAsync(new SubscriptionInput
+        {
+            Namespace = Ns,
+            Name = name,
+            Transport = transport,
+            Filter = filter ?? SubscriptionFilter.Empty,
+            Options = (options ?? SubscriptionOptions.Empty) with { FirstEvent = firstEvent, ReadAhead = readAhead },
+        });
+
+    /// <summary>Registers a probe connection that serves the named subscriptions.</summary>
+    protected string Connect(params string[] names)
+    {
+        var id = $"conn-{Guid.NewGuid():N}";
+        Transport.Callbacks.RegisterConnection(id, s => names.Contains(s.Name));
+        return id;
+    }
+
+    protected ProbeTransport.Delivered ExpectDelivery(long sequence, TimeSpan? within = null)
+    {
+        var d = Deliveries.ExpectMsg<ProbeTransport.Delivered>(within ?? TimeSpan.FromSeconds(10));
+        Assert.Equal(sequence, d.Event.Sequence);
+        return d;
+    }
+
+    protected async Task<long> CommittedOffsetAsync(string name) => (await Engine.GetSubscriptionStatusAsync(Ns, name)).CurrentOffset;
+
+    protected Task AwaitOffsetAsync(string name, long offset) =>
+        AwaitAssertAsync(async () => Assert.Equal(offset, await CommittedOffsetAsync(name)), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+}
+
+/// <summary>Unique SQLite files under the temp directory, one per test.</summary>
+public static class TempDatabase
+{
+    private static readonly string Root = Path.Combine(Path.GetTempPath(), "actordispatch-tests");
+
+    public static string NewPath() => Path.Combine(Root, $"{Guid.NewGuid():N}.db");
+}
