@@ -26,8 +26,6 @@ public abstract class EngineSpec : Akka.TestKit.Xunit2.TestKit
         akka.loglevel = INFO
         """);
 
-    private readonly Lazy<ActorDispatchEngine> _engine;
-
     protected EngineSpec(ITestOutputHelper output, string? databasePath = null, Config? extra = null)
         : this(output, databasePath ?? TempDatabase.NewPath(), extra, 0)
     {
@@ -39,7 +37,7 @@ public abstract class EngineSpec : Akka.TestKit.Xunit2.TestKit
         DatabasePath = databasePath;
         Deliveries = CreateTestProbe("deliveries");
         Transport = new ProbeTransport(Deliveries);
-        _engine = new Lazy<ActorDispatchEngine>(() => new ActorDispatchEngine(Sys, [Transport]));
+        Engine = new ActorDispatchEngine(Sys, [Transport]);
     }
 
     public static Config Compose(string databasePath, Config? extra) =>
@@ -54,7 +52,7 @@ public abstract class EngineSpec : Akka.TestKit.Xunit2.TestKit
 
     protected ProbeTransport Transport { get; }
 
-    protected ActorDispatchEngine Engine => _engine.Value;
+    protected ActorDispatchEngine Engine { get; }
 
     protected static NewEvent NewEvent(string type = "order_created", string? topic = "orders", object? data = null, string? tag = null, string? author = null) =>
         new()

@@ -1,0 +1,107 @@
+using ActorDispatch.Model;
+using ActorDispatch.Tests.Support;
+
+namespace ActorDispatch.Tests.Engine;
+
+public sealed class ConnectionSpec(ITestOutputHelper output) : EngineSpec(output)
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(400);
+
+    [Fact]
+    public async Task One_connection_is_active_and_the_next_takes_over_from_the_committed_offset_when_it_closes()
+    {
+        await AppendManyAsync(3);
+        await CreateSubscriptionAsync("app1");
+        var first = Connect("app1");
+        var second = Connect("app1");
+
+        var d1 = ExpectDelivery(1);
+        Assert.Equal(first, d1.ConnectionId);
+        Transport.Ack(first, d1.Event.Id);
+        var d2 = ExpectDelivery(2);
+        Assert.Equal(first, d2.ConnectionId);
+        await AwaitOffsetAsync("app1", 1);
+        Deliveries.ExpectNoMsg(Quiet); // the second connection only waits
+
+        Transport.Callbacks.ConnectionClosed(first); // event 2 was in flight, unacked
+
+        var again = ExpectDelivery(2);
+        Assert.Equal(second, again.ConnectionId);
+        Transport.Ack(first, d2.Event.Id); // a late ack on the closed connection changes nothing
+        Transport.Ack(second, again.Event.Id);
+        Assert.Equal(second, ExpectDelivery(3).ConnectionId);
+        await AwaitOffsetAsync("app1", 2);
+    }
+
+    [Fact]
+    public async Task Registering_again_with_a_narrower_matcher_stops_the_dispatchers_that_no_longer_match()
+    {
+        await CreateSubscriptionAsync("app1", firstEvent: "newest");
+        await CreateSubscriptionAsync("app2", firstEvent: "newest");
+        var conn = $"conn-{Guid.NewGuid():N}";
+        Transport.Callbacks.RegisterConnection(conn, s => s.Name is "app1" or "app2");
+        await AwaitAssertAsync(async () => Assert.Equal(conn, (await Engine.GetSubscriptionStatusAsync(Ns, "app2")).Connection), TimeSpan.FromSeconds(5));
+
+        Transport.Callbacks.RegisterConnection(conn, s => s.Name == "app1");
+        await AwaitAssertAsync(async () => Assert.Null((await Engine.GetSubscriptionStatusAsync(Ns, "app2")).Connection), TimeSpan.FromSeconds(5));
+
+        await Engine.AppendAsync(Ns, NewEvent());
+        var d = ExpectDelivery(1);
+        Assert.Equal("app1", d.Delivery.Subscription.Name);
+        Deliveries.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public async Task Registering_a_wider_matcher_starts_dispatchers_for_newly_matching_subscriptions()
+    {
+        await AppendManyAsync(1);
+        await CreateSubscriptionAsync("app1");
+        await CreateSubscriptionAsync("app2");
+        var conn = $"conn-{Guid.NewGuid():N}";
+        Transport.Callbacks.RegisterConnection(conn, s => s.Name == "app1");
+        Assert.Equal("app1", ExpectDelivery(1).Delivery.Subscription.Name);
+
+        Transport.Callbacks.RegisterConnection(conn, _ => true);
+        Assert.Equal("app2", ExpectDelivery(1).Delivery.Subscription.Name);
+    }
+
+    [Fact]
+    public async Task Ephemeral_subscriptions_start_at_newest_and_end_with_their_connection()
+    {
+        await AppendManyAsync(2);
+        var conn = $"conn-{Guid.NewGuid():N}";
+        var sub = await Transport.Callbacks.EphemeralSubscriptionAsync(conn, Ns, SubscriptionFilter.Empty, SubscriptionOptions.Empty);
+        Assert.True(sub.Ephemeral);
+        Assert.Empty(await Engine.ListSubscriptionsAsync(Ns));
+
+        await Engine.AppendAsync(Ns, NewEvent());
+        var d = ExpectDelivery(3);
+        Assert.Equal(sub.Id, d.Delivery.Subscription.Id);
+        Transport.Ack(conn, d.Event.Id);
+
+        Transport.Callbacks.ConnectionClosed(conn);
+        await Engine.AppendAsync(Ns, NewEvent());
+        Deliveries.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public async Task An_invalid_ephemeral_subscription_is_refused_naming_the_field()
+    {
+        var ex = await Assert.ThrowsAsync<ActorDispatchException>(() => Transport.Callbacks.EphemeralSubscriptionAsync(
+            "conn-x", Ns, new SubscriptionFilter { Topic = "(unclosed" }, SubscriptionOptions.Empty));
+        Assert.Equal(ErrorKind.BadRequest, ex.Kind);
+        Assert.Contains("filter.topic", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_matcher_that_throws_is_treated_as_no_match_and_the_engine_keeps_running()
+    {
+        await AppendManyAsync(1);
+        await CreateSubscriptionAsync("app1");
+        Transport.Callbacks.RegisterConnection("bad", _ => throw new InvalidOperationException("boom"));
+        Deliveries.ExpectNoMsg(Quiet);
+
+        Connect("app1");
+        ExpectDelivery(1);
+    }
+}
