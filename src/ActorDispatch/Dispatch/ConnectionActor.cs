@@ -1,3 +1,4 @@
+using ActorDispatch.Model;
 using ActorDispatch.Transports;
 using Akka.Actor;
 using Akka.Event;
@@ -8,14 +9,17 @@ namespace ActorDispatch.Dispatch;
 /// Wraps one transport connection. Calls the transport for each delivery without awaiting it (the
 /// dispatcher's window bounds what is outstanding), remembers which dispatcher each delivery
 /// belongs to, and routes responses back; responses for deliveries it does not know are logged and
-/// ignored.
+/// ignored. One event can be in flight for several subscriptions on a connection: a response is
+/// matched by its <c>subscription</c> (id, or namespace and name) and, without one, to the oldest.
 /// </summary>
 internal sealed class ConnectionActor : ReceiveActor
 {
     private sealed record TransportFailed(Guid Id, IActorRef Dispatcher, Exception Error);
 
+    private sealed record Pending(IActorRef Dispatcher, SubscriptionRef Subscription);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<Guid, IActorRef> _inFlight = new();
+    private readonly Dictionary<Guid, List<Pending>> _inFlight = new();
     private readonly HashSet<IActorRef> _dispatchers = [];
 
     public ConnectionActor(IEventTransport transport, string connectionId)
@@ -24,7 +28,7 @@ internal sealed class ConnectionActor : ReceiveActor
         {
             var dispatcher = Sender;
             if (_dispatchers.Add(dispatcher)) Context.Watch(dispatcher);
-            _inFlight[d.Id] = dispatcher;
+            Track(d.Id, new Pending(dispatcher, d.Subscription.Ref));
             Task task;
             try
             {
@@ -47,19 +51,51 @@ internal sealed class ConnectionActor : ReceiveActor
         Receive<TransportFailed>(f =>
         {
             _log.Warning("Delivery {0} on connection {1} failed: {2}", f.Id, connectionId, f.Error.Message);
-            if (_inFlight.Remove(f.Id, out var dispatcher)) dispatcher.Tell(new Connection.DeliveryFailed(f.Id, f.Error.Message));
+            if (Take(f.Id, p => p.Dispatcher.Equals(f.Dispatcher)) is { } pending)
+                pending.Dispatcher.Tell(new Connection.DeliveryFailed(f.Id, f.Error.Message));
         });
 
         Receive<Connection.Respond>(r =>
         {
-            if (_inFlight.Remove(r.Response.Id, out var dispatcher)) dispatcher.Tell(new Connection.Responded(r.Response));
+            if (Take(r.Response.Id, p => Matches(p.Subscription, r.Response.Subscription)) is { } pending)
+                pending.Dispatcher.Tell(new Connection.Responded(r.Response));
             else _log.Info("Ignoring a response on connection {0} for {1}: not in flight (late, duplicate or after a rewind)", connectionId, r.Response.Id);
         });
 
         Receive<Terminated>(t =>
         {
             _dispatchers.Remove(t.ActorRef);
-            foreach (var id in _inFlight.Where(kv => kv.Value.Equals(t.ActorRef)).Select(kv => kv.Key).ToList()) _inFlight.Remove(id);
+            foreach (var (id, list) in _inFlight.ToList())
+            {
+                list.RemoveAll(p => p.Dispatcher.Equals(t.ActorRef));
+                if (list.Count == 0) _inFlight.Remove(id);
+            }
         });
     }
+
+    private void Track(Guid id, Pending pending)
+    {
+        if (!_inFlight.TryGetValue(id, out var list)) _inFlight[id] = list = new List<Pending>(1);
+        list.RemoveAll(p => p.Dispatcher.Equals(pending.Dispatcher)); // a redelivery replaces the earlier one
+        list.Add(pending);
+    }
+
+    private Pending? Take(Guid id, Func<Pending, bool> match)
+    {
+        if (!_inFlight.TryGetValue(id, out var list)) return null;
+        var index = list.FindIndex(p => match(p));
+        if (index < 0) return null;
+        var pending = list[index];
+        list.RemoveAt(index);
+        if (list.Count == 0) _inFlight.Remove(id);
+        return pending;
+    }
+
+    private static bool Matches(SubscriptionRef delivered, SubscriptionRef? named) => named switch
+    {
+        null => true,
+        { Id: { } id } => delivered.Id == id,
+        { Name: { } name } => delivered.Name == name && (named.Namespace is null || delivered.Namespace == named.Namespace),
+        _ => true,
+    };
 }

@@ -62,6 +62,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
         }
 
         var now = DateTimeOffset.UtcNow;
+        now = now.AddTicks(-(now.Ticks % 10)); // microseconds: what the wire format and the store keep
         var events = new Event[append.Events.Count];
         for (var i = 0; i < events.Length; i++)
         {
@@ -122,9 +123,14 @@ internal sealed class EventLogActor : ReceivePersistentActor
         Context.Stop(Self);
     }
 
+    // Fails every append this incarnation holds (written-but-unconfirmed and held back), and tells
+    // the registry to route new commands to a fresh incarnation at once.
     private void FailPending(Exception cause)
     {
-        while (_pending.TryDequeue(out var p)) p.ReplyTo.Tell(new Status.Failure(Errors.AppendFailed(_namespace, cause)));
+        var failure = new Status.Failure(Errors.AppendFailed(_namespace, cause));
+        while (_pending.TryDequeue(out var p)) p.ReplyTo.Tell(failure);
+        foreach (var held in Stash.ClearStash()) held.Sender.Tell(failure); // only appends are ever held back
         _pendingEvents = 0;
+        Context.Parent.Tell(new EventLogs.Failed(_namespace));
     }
 }

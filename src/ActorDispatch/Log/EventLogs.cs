@@ -10,7 +10,11 @@ namespace ActorDispatch.Log;
 /// </summary>
 internal sealed class EventLogs : ReceiveActor
 {
+    /// <summary>From a log whose journal write failed: it is stopping, route to a new incarnation.</summary>
+    public sealed record Failed(string Namespace);
+
     private readonly Dictionary<string, IActorRef> _logs = new(StringComparer.Ordinal);
+    private long _incarnation;
 
     public EventLogs(DispatchSettings settings, IActorRef changeEvents)
     {
@@ -18,11 +22,15 @@ internal sealed class EventLogs : ReceiveActor
         {
             if (!_logs.TryGetValue(cmd.Namespace, out var log))
             {
-                log = Context.ActorOf(EventLog.Props(cmd.Namespace, settings, changeEvents), Uri.EscapeDataString("log-" + cmd.Namespace));
+                log = Context.ActorOf(EventLog.Props(cmd.Namespace, settings, changeEvents), $"log-{cmd.Namespace}-{++_incarnation}");
                 Context.Watch(log);
                 _logs[cmd.Namespace] = log;
             }
             log.Forward(cmd);
+        });
+        Receive<Failed>(f =>
+        {
+            if (_logs.TryGetValue(f.Namespace, out var log) && log.Equals(Sender)) _logs.Remove(f.Namespace);
         });
         Receive<Terminated>(t =>
         {

@@ -24,6 +24,15 @@ public sealed record Event
 
     /// <summary>The JSON payload, if any. Left out of deliveries to subscriptions without <c>withData</c>.</summary>
     public JsonElement? Data { get; init; }
+
+    // Records compare JsonElement by reference; events are equal when their payloads are equal JSON.
+    public bool Equals(Event? other) =>
+        other is not null && Id == other.Id && Sequence == other.Sequence && Type == other.Type && Namespace == other.Namespace &&
+        Topic == other.Topic && Tag == other.Tag && Author == other.Author && Reference == other.Reference &&
+        Correlator == other.Correlator && Tx == other.Tx && Created == other.Created &&
+        (Data is null ? other.Data is null : other.Data is not null && JsonElement.DeepEquals(Data.Value, other.Data.Value));
+
+    public override int GetHashCode() => HashCode.Combine(Id, Sequence);
 }
 
 /// <summary>

@@ -69,6 +69,10 @@ public sealed class ProbeTransport(IActorRef probe, string name = "probe") : IEv
 
     public void ChangeEvent(string connectionId, ChangeEvent changeEvent) => probe.Tell(new ChangeReceived(connectionId, changeEvent));
 
+    /// <summary>Acks a delivery naming its subscription, as a receiver serving several subscriptions on one connection must.</summary>
+    public void Ack(Delivered delivered) =>
+        Callbacks.DeliveryResponse(delivered.ConnectionId, new EventDeliveryResponse { Id = delivered.Event.Id, Subscription = delivered.Delivery.Subscription });
+
     public void Ack(string connectionId, Guid id, NewEvent? reply = null) =>
         Callbacks.DeliveryResponse(connectionId, new EventDeliveryResponse { Id = id, Reply = reply });
 

@@ -1,0 +1,82 @@
+using ActorDispatch.Configuration;
+using ActorDispatch.Log;
+using ActorDispatch.Model;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Akka.Persistence.TestKit;
+
+namespace ActorDispatch.Tests.Engine;
+
+/// <summary>The event log against Akka.Persistence.TestKit's journal, which injects write faults.</summary>
+public sealed class JournalFailureSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestJournalConfig, nameof(JournalFailureSpec), output)
+{
+    private static readonly Config TestJournalConfig = ConfigurationFactory.ParseString("""
+        akka.persistence {
+          journal {
+            plugin = "akka.persistence.journal.test"
+            test { class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
+          }
+          snapshot-store {
+            plugin = "akka.persistence.snapshot-store.test"
+            test { class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
+          }
+        }
+        """).WithFallback(ActorDispatchConfig.Reference);
+
+    private ITestJournal Journal => TestJournal.FromRef(Persistence.Instance.Apply(Sys).JournalFor(null));
+
+    private async Task WithJournalWrite(Func<JournalWriteBehavior, Task> behave, Func<Task> act)
+    {
+        await behave(Journal.OnWrite);
+        try
+        {
+            await act();
+        }
+        finally
+        {
+            await Journal.OnWrite.Pass();
+        }
+    }
+
+    private const string Ns = "default";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    private IActorRef Logs() => Sys.ActorOf(EventLogs.Props(DispatchSettings.Create(Sys), CreateTestProbe().Ref));
+
+    private static EventLog.Append Append(params string[] types) => new(Ns, types.Select(t => new NewEvent { Type = t }).ToArray());
+
+    [Fact]
+    public async Task A_failed_journal_write_fails_the_append_to_its_caller_and_leaves_no_half_written_state()
+    {
+        var logs = Logs();
+        await logs.AskEngine<EventLog.Appended>(Append("a", "b"), Timeout);
+
+        await WithJournalWrite(write => write.Fail(), async () =>
+        {
+            var ex = await Assert.ThrowsAsync<ActorDispatchException>(() => logs.AskEngine<EventLog.Appended>(Append("c", "d", "e"), Timeout));
+            Assert.Equal(ErrorKind.Unavailable, ex.Kind);
+            Assert.Contains("nothing was written", ex.Message);
+        });
+
+        var next = await logs.AskEngine<EventLog.Appended>(Append("f"), Timeout);
+        Assert.Equal(3, next.Events[0].Sequence); // dense: none of c, d, e took a sequence
+        Assert.Equal(3, (await logs.AskEngine<EventLog.Head>(new EventLog.GetHead(Ns), Timeout)).Sequence);
+    }
+
+    [Fact]
+    public async Task A_rejected_journal_write_fails_the_append_and_sequences_stay_dense()
+    {
+        var logs = Logs();
+        await logs.AskEngine<EventLog.Appended>(Append("a"), Timeout);
+
+        await WithJournalWrite(write => write.Reject(), async () =>
+        {
+            var ex = await Assert.ThrowsAsync<ActorDispatchException>(() => logs.AskEngine<EventLog.Appended>(Append("b", "c"), Timeout));
+            Assert.Equal(ErrorKind.Unavailable, ex.Kind);
+        });
+
+        var next = await logs.AskEngine<EventLog.Appended>(Append("d"), Timeout);
+        Assert.Equal(2, next.Events[0].Sequence);
+    }
+}
