@@ -11,8 +11,17 @@ namespace ActorDispatch.Dispatch;
 /// </summary>
 internal static class Connection
 {
-    public static Props Props(IEventTransport transport, string connectionId) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(transport, connectionId));
+    public static Props Props(IEventTransport transport, string connectionId, IActorRef manager) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(transport, connectionId, manager));
+
+    /// <summary>
+    /// From the transport's callbacks: the connection is gone. Queued behind the responses that came
+    /// before it, so those still count; then the manager is told and the actor stops.
+    /// </summary>
+    public sealed record Close
+    {
+        public static readonly Close Instance = new();
+    }
 
     /// <summary>From a dispatcher: deliver one event or one batch.</summary>
     public sealed record Deliver(Subscription Subscription, EventDelivery? Single, EventDeliveryBatch? Batch, bool WithData)

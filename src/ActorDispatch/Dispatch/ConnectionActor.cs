@@ -1,4 +1,5 @@
 using ActorDispatch.Model;
+using ActorDispatch.Subscriptions;
 using ActorDispatch.Transports;
 using Akka.Actor;
 using Akka.Event;
@@ -22,7 +23,7 @@ internal sealed class ConnectionActor : ReceiveActor
     private readonly Dictionary<Guid, List<Pending>> _inFlight = new();
     private readonly HashSet<IActorRef> _dispatchers = [];
 
-    public ConnectionActor(IEventTransport transport, string connectionId)
+    public ConnectionActor(IEventTransport transport, string connectionId, IActorRef manager)
     {
         Receive<Connection.Deliver>(d =>
         {
@@ -60,6 +61,12 @@ internal sealed class ConnectionActor : ReceiveActor
             if (Take(r.Response.Id, p => Matches(p.Subscription, r.Response.Subscription)) is { } pending)
                 pending.Dispatcher.Tell(new Connection.Responded(r.Response));
             else _log.Info("Ignoring a response on connection {0} for {1}: not in flight (late, duplicate or after a rewind)", connectionId, r.Response.Id);
+        });
+
+        Receive<Connection.Close>(_ =>
+        {
+            manager.Tell(new SubscriptionManager.ConnectionClosed(connectionId));
+            Context.Stop(Self);
         });
 
         Receive<Terminated>(t =>

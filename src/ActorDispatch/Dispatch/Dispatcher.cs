@@ -30,6 +30,15 @@ internal static class Dispatcher
     /// <summary>To the owner: the committed offset moved (every event up to it acked or skipped).</summary>
     public sealed record OffsetAdvanced(Guid SubscriptionId, long Offset);
 
+    /// <summary>
+    /// Stops after the messages already queued (responses sent before a connection closed still
+    /// count), unlike <c>Context.Stop</c>, which would overtake them.
+    /// </summary>
+    public sealed record Stop
+    {
+        public static readonly Stop Instance = new();
+    }
+
     /// <summary>Asks for the runtime status; replied to with a <see cref="SubscriptionStatus"/>.</summary>
     public sealed record GetStatus
     {

@@ -71,6 +71,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         Receive<EventLog.Appended>(_ => { });
         Receive<Status.Failure>(f => _log.Warning("Reply event of subscription {0} was not appended: {1}", _ref, f.Cause.Message));
         Receive<Dispatcher.GetStatus>(_ => Sender.Tell(Status()));
+        Receive<Dispatcher.Stop>(_ => Context.Stop(Self));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -31,6 +31,8 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
     private long _persistedOffset;
     private long _latestOffset;
     private IActorRef? _dispatcher;
+    private readonly HashSet<IActorRef> _retiring = [];
+    private bool _startWhenRetired;
     private DurableSubscription.Assign? _assignment;
     private bool _deleting;
 
@@ -56,11 +58,13 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         Command<DurableSubscription.Unassign>(_ =>
         {
             _assignment = null;
+            _startWhenRetired = false;
             StopDispatcher();
         });
+        // From the active dispatcher or one retiring: a committed offset is valid whoever reports it.
         Command<Dispatcher.OffsetAdvanced>(a =>
         {
-            if (!Sender.Equals(_dispatcher) || a.Offset <= _latestOffset) return;
+            if (a.Offset <= _latestOffset) return;
             _latestOffset = a.Offset;
             if (!Timers.IsTimerActive(CommitTimer.Instance))
                 Timers.StartSingleTimer(CommitTimer.Instance, CommitTimer.Instance, _deps.Settings.CommitInterval);
@@ -101,6 +105,11 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Deleting old snapshots of subscription {0} failed", _id));
         Command<Terminated>(t =>
         {
+            if (_retiring.Remove(t.ActorRef))
+            {
+                if (_retiring.Count == 0 && _startWhenRetired) StartDispatcher();
+                return;
+            }
             if (!t.ActorRef.Equals(_dispatcher)) return;
             _dispatcher = null;
             // Stopped by nobody but itself: it failed. Start again from the latest offset, after a pause.
@@ -160,9 +169,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
             Persist(new SubscriptionEvents.Redefined(define.Definition), e =>
             {
                 Apply(e);
-                if (_dispatcher is null) return;
-                StopDispatcher();
-                StartDispatcher();
+                if (_dispatcher is not null || _startWhenRetired) StartDispatcher();
             });
         }
     }
@@ -171,10 +178,18 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
     private static long InitialOffset(Subscription definition) =>
         long.TryParse(definition.Options.FirstEvent, out var first) && first > 0 ? first - 1 : 0;
 
+    // One dispatcher at a time: a new one starts only once the previous one has stopped, so that it
+    // starts from every offset the previous one reported.
     private void StartDispatcher()
     {
-        if (_definition is null || _assignment is null || _deleting) return;
         StopDispatcher();
+        _startWhenRetired = false;
+        if (_definition is null || _assignment is null || _deleting) return;
+        if (_retiring.Count > 0)
+        {
+            _startWhenRetired = true;
+            return;
+        }
         var setup = new Dispatcher.Setup(_definition, EffectiveOptions.From(_definition.Options, _deps.Settings), _latestOffset,
             _assignment.Connection, _assignment.ConnectionId, _deps.Logs, _deps.Reader, _deps.Settings);
         _dispatcher = Context.Watch(Context.ActorOf(Dispatcher.Props(setup)));
@@ -183,8 +198,8 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
     private void StopDispatcher()
     {
         if (_dispatcher is null) return;
-        Context.Unwatch(_dispatcher);
-        Context.Stop(_dispatcher);
+        _dispatcher.Tell(Dispatcher.Stop.Instance);
+        _retiring.Add(_dispatcher);
         _dispatcher = null;
     }
 

@@ -46,9 +46,7 @@ internal sealed class TransportCallbacks : ITransportCallbacks
 
     public void ConnectionClosed(string connectionId)
     {
-        if (!_connections.TryRemove(connectionId, out var connection)) return;
-        _manager.Tell(new SubscriptionManager.ConnectionClosed(connectionId));
-        _system.Stop(connection);
+        if (_connections.TryRemove(connectionId, out var connection)) connection.Tell(Dispatch.Connection.Close.Instance);
     }
 
     public void DeliveryResponse(string connectionId, EventDeliveryResponse response)
@@ -64,7 +62,7 @@ internal sealed class TransportCallbacks : ITransportCallbacks
         {
             if (_connections.TryGetValue(connectionId, out existing)) return existing;
             var name = $"actordispatch-connection-{_transport.Name}-{Interlocked.Increment(ref _counter)}";
-            var created = _system.ActorOf(Dispatch.Connection.Props(_transport, connectionId), Uri.EscapeDataString(name));
+            var created = _system.ActorOf(Dispatch.Connection.Props(_transport, connectionId, _manager), Uri.EscapeDataString(name));
             _connections[connectionId] = created;
             return created;
         }
