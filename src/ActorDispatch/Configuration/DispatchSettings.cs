@@ -24,7 +24,9 @@ internal sealed record DispatchSettings(
 
     public static DispatchSettings Create(Config config)
     {
-        var c = config.WithFallback(ActorDispatchConfig.Reference).GetConfig("actordispatch");
+        // A system set up for the engine already falls back to the reference config.
+        var full = config.HasPath("actordispatch.ask-timeout") ? config : config.WithFallback(ActorDispatchConfig.Reference);
+        var c = full.GetConfig("actordispatch");
         return new DispatchSettings(
             AskTimeout: c.GetTimeSpan("ask-timeout"),
             MaxSubscriptions: c.GetInt("subscriptions.max"),
