@@ -23,8 +23,8 @@ internal static class Connection
         public static readonly Close Instance = new();
     }
 
-    /// <summary>From a dispatcher: deliver one event or one batch.</summary>
-    public sealed record Deliver(Subscription Subscription, EventDelivery? Single, EventDeliveryBatch? Batch, bool WithData)
+    /// <summary>From a dispatcher: deliver one event or one batch (payloads already left out without <c>withData</c>).</summary>
+    public sealed record Deliver(Subscription Subscription, EventDelivery? Single, EventDeliveryBatch? Batch)
     {
         public Guid Id => Single?.Event.Id ?? Batch!.Id;
     }

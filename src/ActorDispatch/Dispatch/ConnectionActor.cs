@@ -34,7 +34,7 @@ internal sealed class ConnectionActor : ReceiveActor
             try
             {
                 task = d.Single is { } single
-                    ? transport.DeliveryRequestAsync(connectionId, d.Subscription, single, d.WithData ? single.Event.Data : null)
+                    ? transport.DeliveryRequestAsync(connectionId, d.Subscription, single, single.Event.Data)
                     : transport.BatchDeliveryRequestAsync(connectionId, d.Subscription, d.Batch!);
             }
             catch (Exception ex)

@@ -134,11 +134,11 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         if (_setup.Options.Batch)
         {
             var batch = new EventDeliveryBatch(Guid.NewGuid(), _ref, chunk.Events.Select(e => new EventDelivery(e, _ref)).ToArray());
-            deliver = new Connection.Deliver(_subscription, null, batch, _setup.Options.WithData);
+            deliver = new Connection.Deliver(_subscription, null, batch);
         }
         else
         {
-            deliver = new Connection.Deliver(_subscription, new EventDelivery(chunk.Events[0], _ref), null, _setup.Options.WithData);
+            deliver = new Connection.Deliver(_subscription, new EventDelivery(chunk.Events[0], _ref), null);
         }
 
         _tracker.Delivered(deliver.Id, chunk.Through);

@@ -28,7 +28,7 @@ internal static partial class EventValidator
         CheckLength(e.Author, prefix + "author");
         if (e.Data is { } data)
         {
-            var size = data.GetRawText().Length;
+            var size = System.Text.Encoding.UTF8.GetByteCount(data.GetRawText());
             if (size > maxDataSize) throw Errors.PayloadTooLarge(prefix + "data", size, maxDataSize);
         }
     }

@@ -87,6 +87,7 @@ public sealed record SubscriptionOptions
     public string? FirstEvent { get; init; }
     /// <summary>Events (or batches) in flight beyond the first: 0..65535, default 0.</summary>
     public int? ReadAhead { get; init; }
+    /// <summary>Deliver the payload; default false (FireFly), though a transport may default it to true.</summary>
     public bool? WithData { get; init; }
     public bool? Batch { get; init; }
     public int? BatchSize { get; init; }

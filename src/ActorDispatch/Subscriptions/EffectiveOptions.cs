@@ -12,7 +12,7 @@ internal sealed record EffectiveOptions(int ReadAhead, bool WithData, bool Batch
     /// <summary>Applies defaults to options that have passed validation.</summary>
     public static EffectiveOptions From(SubscriptionOptions o, DispatchSettings settings) => new(
         ReadAhead: o.ReadAhead ?? settings.DefaultReadAhead,
-        WithData: o.WithData ?? true,
+        WithData: o.WithData ?? settings.DefaultWithData,
         Batch: o.Batch ?? false,
         BatchSize: o.BatchSize ?? settings.DefaultBatchSize,
         BatchTimeout: o.BatchTimeout is { } t && Duration.TryParse(t, out var d) ? d : settings.DefaultBatchTimeout);

@@ -35,7 +35,9 @@ internal sealed class SystemTransport : IEventTransport
     // No transport options of its own.
     public JsonDocument GetOptionsSchema() => JsonDocument.Parse("""{"type":"object","additionalProperties":false}""");
 
-    public SubscriptionOptions ValidateOptions(SubscriptionOptions options) => options;
+    // Host code consumes the payload in process: deliver it unless told otherwise.
+    public SubscriptionOptions ValidateOptions(SubscriptionOptions options) =>
+        options.WithData is null ? options with { WithData = true } : options;
 
     public Task DeliveryRequestAsync(string connectionId, Subscription subscription, EventDelivery delivery, JsonElement? data, CancellationToken cancellationToken = default)
     {
