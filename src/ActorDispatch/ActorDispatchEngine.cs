@@ -144,17 +144,8 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         return await _manager.AskEngine<SubscriptionManager.Saved>(new SubscriptionManager.Create(input, upsert), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<Subscription?> GetSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await _manager.AskEngine<Subscription>(new SubscriptionManager.Get(@namespace, idOrName), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ActorDispatchException ex) when (ex.Kind == ErrorKind.NotFound)
-        {
-            return null;
-        }
-    }
+    public Task<Subscription?> GetSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default) =>
+        SubscriptionManager.FindAsync(_manager, @namespace, idOrName, _settings.AskTimeout, cancellationToken);
 
     public Task<SubscriptionStatus> GetSubscriptionStatusAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default) =>
         _manager.AskEngine<SubscriptionStatus>(new SubscriptionManager.GetStatus(@namespace, idOrName), _settings.AskTimeout, cancellationToken);

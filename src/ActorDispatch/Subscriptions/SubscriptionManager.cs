@@ -26,6 +26,19 @@ internal static class SubscriptionManager
     /// <summary>Replied to with the <see cref="Subscription"/>.</summary>
     public sealed record Get(string Namespace, string IdOrName);
 
+    /// <summary>Asks <paramref name="manager"/> for a durable subscription; null when there is none.</summary>
+    public static async Task<Subscription?> FindAsync(IActorRef manager, string @namespace, string idOrName, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await manager.AskEngine<Subscription>(new Get(@namespace, idOrName), timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ActorDispatchException ex) when (ex.Kind == ErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Replied to with an <c>IReadOnlyList&lt;Subscription&gt;</c>.</summary>
     public sealed record List(string Namespace);
 

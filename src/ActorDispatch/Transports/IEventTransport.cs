@@ -101,4 +101,10 @@ public interface ITransportCallbacks
 
     /// <summary>Acks or rejects a delivery made on the connection. Responses for deliveries not in flight are logged and ignored.</summary>
     void DeliveryResponse(string connectionId, EventDeliveryResponse response);
+
+    /// <summary>
+    /// (ext, not in FireFly's interface) Looks up a durable subscription by id or name, or null: lets a
+    /// connect-in transport refuse a start for a subscription that does not exist or is not its own.
+    /// </summary>
+    Task<Subscription?> GetSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default);
 }

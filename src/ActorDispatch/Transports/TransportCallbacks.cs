@@ -55,6 +55,9 @@ internal sealed class TransportCallbacks : ITransportCallbacks
         else _log.Info("Ignoring a response for {0} on connection {1}: the connection is closed", response.Id, connectionId);
     }
 
+    public Task<Subscription?> GetSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default) =>
+        SubscriptionManager.FindAsync(_manager, @namespace, idOrName, _settings.AskTimeout, cancellationToken);
+
     private IActorRef Connection(string connectionId)
     {
         if (_connections.TryGetValue(connectionId, out var existing)) return existing;

@@ -1,0 +1,1 @@
+namespace ActorDispatch.Transports.Webhooks;
