@@ -1,3 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using ActorDispatch.Server;
+
+var app = ServerApp.Build(args);
+await app.RunAsync();

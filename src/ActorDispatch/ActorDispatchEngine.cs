@@ -147,8 +147,13 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
     public Task<Subscription?> GetSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default) =>
         SubscriptionManager.FindAsync(_manager, @namespace, idOrName, _settings.AskTimeout, cancellationToken);
 
-    public Task<SubscriptionStatus> GetSubscriptionStatusAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default) =>
-        _manager.AskEngine<SubscriptionStatus>(new SubscriptionManager.GetStatus(@namespace, idOrName), _settings.AskTimeout, cancellationToken);
+    public async Task<SubscriptionStatus> GetSubscriptionStatusAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default)
+    {
+        var status = await _manager.AskEngine<SubscriptionStatus>(new SubscriptionManager.GetStatus(@namespace, idOrName), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        if (status.Connection is not null) return status; // a running dispatcher knows its head
+        var head = await GetHeadAsync(@namespace, cancellationToken).ConfigureAwait(false);
+        return status with { Lag = Math.Max(0, head - status.CurrentOffset) };
+    }
 
     public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string @namespace, CancellationToken cancellationToken = default) =>
         _manager.AskEngine<IReadOnlyList<Subscription>>(new SubscriptionManager.List(@namespace), _settings.AskTimeout, cancellationToken);

@@ -19,6 +19,8 @@ public static class ActorDispatchJson
         {
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            // An API body, never embedded in HTML: keep quotes and non-ASCII text readable in error messages and data.
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.Converters.Add(new UtcTimestampJsonConverter());
         options.Converters.Add(new EventJsonConverter());

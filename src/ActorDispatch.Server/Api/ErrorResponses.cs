@@ -1,0 +1,45 @@
+using ActorDispatch.Model;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace ActorDispatch.Server.Api;
+
+/// <summary>
+/// Turns exceptions into PROTOCOL.md's error body <c>{"error":"AD1xxxx: ..."}</c> with the matching
+/// status. Bad input is never a 500; only a genuine fault is.
+/// </summary>
+internal static class ErrorResponses
+{
+    public static IResult Error(int status, string message) =>
+        Results.Json(new ErrorBody(message), ActorDispatchJson.Options, statusCode: status);
+
+    public static IResult From(ActorDispatchException ex) => Error(StatusFor(ex.Kind), ex.Message);
+
+    public static int StatusFor(ErrorKind kind) => kind switch
+    {
+        ErrorKind.BadRequest => StatusCodes.Status400BadRequest,
+        ErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ErrorKind.Conflict => StatusCodes.Status409Conflict,
+        ErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>The exception handler of the pipeline: everything not answered by an endpoint ends here.</summary>
+    public static async Task WriteAsync(HttpContext context)
+    {
+        var ex = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var result = ex switch
+        {
+            ActorDispatchException ade => From(ade),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                Error(StatusCodes.Status413PayloadTooLarge, "AD10120: the request body is larger than the server's limit (ActorDispatch:MaxBodySize)"),
+            BadHttpRequestException bad => Error(bad.StatusCode, $"AD10121: bad request: {bad.Message}"),
+            _ => Error(StatusCodes.Status500InternalServerError, "AD10500: internal error; see the server log"),
+        };
+        if (result is IStatusCodeHttpResult { StatusCode: >= 500 })
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ActorDispatch.Server").LogError(ex, "Request {Path} failed", context.Request.Path);
+        await result.ExecuteAsync(context);
+    }
+
+    private sealed record ErrorBody(string Error);
+}

@@ -1,0 +1,45 @@
+using System.Reflection;
+using ActorDispatch.Model;
+
+namespace ActorDispatch.Server.Api;
+
+/// <summary><c>/api/v1/status</c>, and the liveness and readiness probes.</summary>
+internal static class StatusEndpoints
+{
+    private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
+
+    private static readonly string Version =
+        typeof(IActorDispatch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static void MapStatusEndpoints(this RouteGroupBuilder api) =>
+        api.MapGet("/status", (ServerSettings settings, TimeProvider clock) => Results.Json(new
+        {
+            node = settings.NodeName,
+            version = Version,
+            storage = settings.StorageDescription,
+            started = Started,
+            uptime = (clock.GetUtcNow() - Started).ToString(@"d\.hh\:mm\:ss"),
+        }, ActorDispatchJson.Options)).WithTags("Status").WithSummary("Node name, version, storage and uptime");
+
+    public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        // Liveness: the process serves requests.
+        app.MapGet("/healthz", () => Results.Json(new { status = "ok" })).WithTags("Status");
+
+        // Readiness: the journal answers a read (every read goes to the store).
+        app.MapGet("/readyz", async (IActorDispatch dispatch, CancellationToken ct) =>
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                await dispatch.ReadEventsAsync("default", 1, 1, timeout.Token);
+                return Results.Json(new { status = "ready" });
+            }
+            catch (Exception ex) when (ex is ActorDispatchException or OperationCanceledException)
+            {
+                return Results.Json(new { status = "unavailable", error = ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        }).WithTags("Status");
+    }
+}

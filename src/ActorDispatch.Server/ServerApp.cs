@@ -1,0 +1,47 @@
+using ActorDispatch.Hosting;
+using ActorDispatch.Server.Api;
+using Akka.Hosting;
+
+namespace ActorDispatch.Server;
+
+/// <summary>
+/// Builds the standalone server: the engine through Akka.Hosting, the REST API under
+/// <c>/api/v1</c>, health endpoints and the OpenAPI document. Tests build it the same way.
+/// </summary>
+public static class ServerApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var settings = ServerSettings.From(builder.Configuration);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxBodySize);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "ActorDispatch API";
+            doc.Info.Description = "FireFly-compatible event and subscription API (see PROTOCOL.md).";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddActorDispatch();
+        builder.Services.AddAkka(settings.NodeName, (akka, _) => akka
+            .ConfigureLoggers(l => l.AddLoggerFactory())
+            .WithActorDispatch(o =>
+            {
+                o.SqlitePath = settings.SqlitePath;
+                o.PostgresConnectionString = settings.PostgresConnectionString;
+            }));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler(errors => errors.Run(ErrorResponses.WriteAsync));
+        app.MapOpenApi("/api/openapi.json");
+        app.MapHealthEndpoints();
+        var api = app.MapGroup("/api/v1");
+        api.MapStatusEndpoints();
+        api.MapEventEndpoints();
+        api.MapSubscriptionEndpoints();
+        return app;
+    }
+}
