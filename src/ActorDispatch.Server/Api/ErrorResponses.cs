@@ -31,6 +31,7 @@ internal static class ErrorResponses
         var result = ex switch
         {
             ActorDispatchException ade => From(ade),
+            HttpProblem problem => Error(problem.StatusCode, problem.Message),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 Error(StatusCodes.Status413PayloadTooLarge, "AD10120: the request body is larger than the server's limit (ActorDispatch:MaxBodySize)"),
             BadHttpRequestException bad => Error(bad.StatusCode, $"AD10121: bad request: {bad.Message}"),
@@ -42,4 +43,10 @@ internal static class ErrorResponses
     }
 
     private sealed record ErrorBody(string Error);
+}
+
+/// <summary>An HTTP-level refusal that has no engine error kind (e.g. 415), with its message.</summary>
+internal sealed class HttpProblem(int statusCode, string message) : Exception(message)
+{
+    public int StatusCode { get; } = statusCode;
 }

@@ -12,7 +12,7 @@ internal static class JsonBody
     public static async Task<JsonElement> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentType is { } type && !IsJson(type))
-            throw new ActorDispatchException(ErrorKind.BadRequest, "AD10122", $"content type '{type}' is not JSON");
+            throw new HttpProblem(StatusCodes.Status415UnsupportedMediaType, $"AD10122: content type '{type}' is not JSON; send application/json");
         try
         {
             using var doc = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
