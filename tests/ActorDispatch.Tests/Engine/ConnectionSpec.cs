@@ -3,11 +3,12 @@ using ActorDispatch.Tests.Support;
 
 namespace ActorDispatch.Tests.Engine;
 
-public sealed class ConnectionSpec(ITestOutputHelper output) : EngineSpec(output)
+public abstract class ConnectionSpec(ITestOutputHelper output, StoreKind store)
+    : EngineSpec(output, store)
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(400);
 
-    [Fact]
+    [SkippableFact]
     public async Task One_connection_is_active_and_the_next_takes_over_from_the_committed_offset_when_it_closes()
     {
         await AppendManyAsync(3);
@@ -33,7 +34,7 @@ public sealed class ConnectionSpec(ITestOutputHelper output) : EngineSpec(output
         await AwaitOffsetAsync("app1", 2);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Registering_again_with_a_narrower_matcher_stops_the_dispatchers_that_no_longer_match()
     {
         await CreateSubscriptionAsync("app1", firstEvent: "newest");
@@ -51,7 +52,7 @@ public sealed class ConnectionSpec(ITestOutputHelper output) : EngineSpec(output
         Deliveries.ExpectNoMsg(Quiet);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Registering_a_wider_matcher_starts_dispatchers_for_newly_matching_subscriptions()
     {
         await AppendManyAsync(1);
@@ -65,7 +66,7 @@ public sealed class ConnectionSpec(ITestOutputHelper output) : EngineSpec(output
         Assert.Equal("app2", ExpectDelivery(1).Delivery.Subscription.Name);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Ephemeral_subscriptions_start_at_newest_and_end_with_their_connection()
     {
         await AppendManyAsync(2);
@@ -84,7 +85,7 @@ public sealed class ConnectionSpec(ITestOutputHelper output) : EngineSpec(output
         Deliveries.ExpectNoMsg(Quiet);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_invalid_ephemeral_subscription_is_refused_naming_the_field()
     {
         var ex = await Assert.ThrowsAsync<ActorDispatchException>(() => Transport.Callbacks.EphemeralSubscriptionAsync(
@@ -93,7 +94,7 @@ public sealed class ConnectionSpec(ITestOutputHelper output) : EngineSpec(output
         Assert.Contains("filter.topic", ex.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_matcher_that_throws_is_treated_as_no_match_and_the_engine_keeps_running()
     {
         await AppendManyAsync(1);
@@ -105,3 +106,8 @@ public sealed class ConnectionSpec(ITestOutputHelper output) : EngineSpec(output
         ExpectDelivery(1);
     }
 }
+
+public sealed class ConnectionSpecOnSqlite(ITestOutputHelper output) : ConnectionSpec(output, StoreKind.Sqlite);
+
+[Trait("Category", "Postgres")]
+public sealed class ConnectionSpecOnPostgres(ITestOutputHelper output) : ConnectionSpec(output, StoreKind.Postgres);

@@ -3,11 +3,12 @@ using ActorDispatch.Tests.Support;
 
 namespace ActorDispatch.Tests.Engine;
 
-public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
+public abstract class DispatchSpec(ITestOutputHelper output, StoreKind store)
+    : EngineSpec(output, store)
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(400);
 
-    [Fact]
+    [SkippableFact]
     public async Task Ack_moves_the_offset_only_when_gaps_fill()
     {
         await AppendManyAsync(3);
@@ -30,7 +31,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         await AwaitOffsetAsync("app1", 3);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Reject_replays_everything_after_the_committed_offset_including_events_acked_after_the_gap()
     {
         await AppendManyAsync(5);
@@ -54,7 +55,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         Assert.Equal(1, await CommittedOffsetAsync("app1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_delivery_error_from_the_transport_rewinds_like_a_reject()
     {
         await AppendManyAsync(2);
@@ -70,7 +71,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         Assert.NotNull(d1);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(0)]
     [InlineData(2)]
     [InlineData(5)]
@@ -90,7 +91,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         Assert.Equal(readAhead + 1, status.InFlight);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task FirstEvent_oldest_starts_at_the_first_event()
     {
         await AppendManyAsync(3);
@@ -100,7 +101,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         ExpectDelivery(1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task FirstEvent_newest_is_resolved_at_creation_and_delivers_only_later_events()
     {
         await AppendManyAsync(3);
@@ -113,7 +114,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         ExpectDelivery(4);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task FirstEvent_number_starts_at_that_sequence()
     {
         await AppendManyAsync(5);
@@ -122,7 +123,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         ExpectDelivery(3);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("events", "^order_", new long[] { 1, 2 })]
     [InlineData("topic", "^eu$", new long[] { 1, 3 })]
     [InlineData("tag", "gold", new long[] { 2 })]
@@ -163,7 +164,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         await AwaitOffsetAsync("app1", 4); // skipped events move the offset too
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task WithData_true_delivers_the_payload()
     {
         await Engine.AppendAsync(Ns, NewEvent(data: new { amount = 42 }));
@@ -174,7 +175,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         Assert.Equal(42, d.Data!.Value.GetProperty("amount").GetInt32());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task WithData_false_leaves_the_payload_out()
     {
         await Engine.AppendAsync(Ns, NewEvent(data: new { amount = 42 }));
@@ -185,7 +186,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         Assert.Null(d.Data);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Batches_fill_up_to_batchSize_and_are_acked_by_batch_id()
     {
         await AppendManyAsync(7);
@@ -202,7 +203,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         await AwaitOffsetAsync("app1", 3);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_partial_batch_is_delivered_when_batchTimeout_expires()
     {
         await AppendManyAsync(2);
@@ -213,7 +214,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         Assert.Equal([1L, 2], batch.Batch.Events.Select(e => e.Event.Sequence));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_reply_is_appended_as_an_event_correlated_to_the_original()
     {
         await Engine.AppendAsync(Ns, NewEvent());
@@ -229,7 +230,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         await AwaitOffsetAsync("app1", 1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Late_and_duplicate_responses_are_ignored()
     {
         await AppendManyAsync(3);
@@ -251,7 +252,7 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         await AwaitOffsetAsync("app1", 2);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_caught_up_subscription_receives_a_new_event_without_waiting_for_a_poll()
     {
         await CreateSubscriptionAsync("app1", firstEvent: "newest");
@@ -265,3 +266,8 @@ public sealed class DispatchSpec(ITestOutputHelper output) : EngineSpec(output)
         ExpectDelivery(2, TimeSpan.FromMilliseconds(250));
     }
 }
+
+public sealed class DispatchSpecOnSqlite(ITestOutputHelper output) : DispatchSpec(output, StoreKind.Sqlite);
+
+[Trait("Category", "Postgres")]
+public sealed class DispatchSpecOnPostgres(ITestOutputHelper output) : DispatchSpec(output, StoreKind.Postgres);

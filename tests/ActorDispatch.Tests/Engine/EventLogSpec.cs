@@ -5,9 +5,10 @@ using Akka.Configuration;
 
 namespace ActorDispatch.Tests.Engine;
 
-public sealed class EventLogSpec(ITestOutputHelper output) : EngineSpec(output)
+public abstract class EventLogSpec(ITestOutputHelper output, StoreKind store)
+    : EngineSpec(output, store)
 {
-    [Fact]
+    [SkippableFact]
     public async Task Appends_get_dense_sequences_ids_and_timestamps_and_a_batch_keeps_its_order()
     {
         var single = await Engine.AppendAsync(Ns, NewEvent("first"));
@@ -22,7 +23,7 @@ public sealed class EventLogSpec(ITestOutputHelper output) : EngineSpec(output)
         Assert.Equal(0, await Engine.GetHeadAsync("empty"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Namespaces_have_independent_sequences()
     {
         await Engine.AppendAsync("ns-a", NewEvent());
@@ -32,7 +33,7 @@ public sealed class EventLogSpec(ITestOutputHelper output) : EngineSpec(output)
         Assert.Equal(2, await Engine.GetHeadAsync("ns-a"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Events_are_read_by_page_and_found_by_id()
     {
         var appended = await AppendManyAsync(10);
@@ -46,7 +47,7 @@ public sealed class EventLogSpec(ITestOutputHelper output) : EngineSpec(output)
         Assert.Null(await Engine.GetEventAsync("other", appended[7].Id));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("type", "")]
     [InlineData("type", "has space")]
     [InlineData("topic", "long")]
@@ -68,7 +69,7 @@ public sealed class EventLogSpec(ITestOutputHelper output) : EngineSpec(output)
         Assert.Equal(1, await Engine.GetHeadAsync(Ns)); // the valid first event of the batch was not appended either
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_invalid_namespace_is_refused()
     {
         var ex = await Assert.ThrowsAsync<ActorDispatchException>(() => Engine.AppendAsync("UPPER", NewEvent()));
@@ -76,10 +77,10 @@ public sealed class EventLogSpec(ITestOutputHelper output) : EngineSpec(output)
     }
 }
 
-public sealed class BacklogSpec(ITestOutputHelper output)
-    : EngineSpec(output, extra: ConfigurationFactory.ParseString("actordispatch.dispatch.page-size = 500"))
+public abstract class BacklogSpec(ITestOutputHelper output, StoreKind store)
+    : EngineSpec(output, store, extra: ConfigurationFactory.ParseString("actordispatch.dispatch.page-size = 500"))
 {
-    [Fact]
+    [SkippableFact]
     [Trait("Category", "Slow")]
     public async Task A_100k_backlog_is_read_page_by_page()
     {
@@ -96,3 +97,13 @@ public sealed class BacklogSpec(ITestOutputHelper output)
         Assert.Equal(0, status.Lag);
     }
 }
+
+public sealed class EventLogSpecOnSqlite(ITestOutputHelper output) : EventLogSpec(output, StoreKind.Sqlite);
+
+[Trait("Category", "Postgres")]
+public sealed class EventLogSpecOnPostgres(ITestOutputHelper output) : EventLogSpec(output, StoreKind.Postgres);
+
+public sealed class BacklogSpecOnSqlite(ITestOutputHelper output) : BacklogSpec(output, StoreKind.Sqlite);
+
+[Trait("Category", "Postgres")]
+public sealed class BacklogSpecOnPostgres(ITestOutputHelper output) : BacklogSpec(output, StoreKind.Postgres);

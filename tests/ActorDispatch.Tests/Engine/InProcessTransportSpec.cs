@@ -3,11 +3,12 @@ using ActorDispatch.Tests.Support;
 
 namespace ActorDispatch.Tests.Engine;
 
-public sealed class InProcessTransportSpec(ITestOutputHelper output) : EngineSpec(output)
+public abstract class InProcessTransportSpec(ITestOutputHelper output, StoreKind store)
+    : EngineSpec(output, store)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    [Fact]
+    [SkippableFact]
     public async Task ListenAsync_yields_deliveries_in_order_and_acks_commit_the_offset()
     {
         await AppendManyAsync(5);
@@ -26,7 +27,7 @@ public sealed class InProcessTransportSpec(ITestOutputHelper output) : EngineSpe
         await AwaitOffsetAsync("local", 5);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RejectAsync_replays_from_the_committed_offset()
     {
         await AppendManyAsync(3);
@@ -45,7 +46,7 @@ public sealed class InProcessTransportSpec(ITestOutputHelper output) : EngineSpe
         Assert.Equal([1L, 2, 2, 3], seen);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Ending_the_enumeration_hands_the_subscription_to_the_next_listener()
     {
         await AppendManyAsync(2);
@@ -66,7 +67,7 @@ public sealed class InProcessTransportSpec(ITestOutputHelper output) : EngineSpe
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Batch_subscriptions_yield_batches()
     {
         await AppendManyAsync(4);
@@ -82,7 +83,7 @@ public sealed class InProcessTransportSpec(ITestOutputHelper output) : EngineSpe
         await AwaitOffsetAsync("local", 4);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListenEphemeralAsync_receives_only_events_appended_after_it_started()
     {
         await AppendManyAsync(2);
@@ -102,7 +103,7 @@ public sealed class InProcessTransportSpec(ITestOutputHelper output) : EngineSpe
         Assert.True(listener.Current.Event.Sequence > 2);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Listening_to_a_missing_or_foreign_subscription_fails_clearly()
     {
         await CreateSubscriptionAsync("remote", transport: "probe");
@@ -120,3 +121,8 @@ public sealed class InProcessTransportSpec(ITestOutputHelper output) : EngineSpe
         Assert.Contains("'probe'", foreign.Message);
     }
 }
+
+public sealed class InProcessTransportSpecOnSqlite(ITestOutputHelper output) : InProcessTransportSpec(output, StoreKind.Sqlite);
+
+[Trait("Category", "Postgres")]
+public sealed class InProcessTransportSpecOnPostgres(ITestOutputHelper output) : InProcessTransportSpec(output, StoreKind.Postgres);

@@ -4,9 +4,10 @@ using Xunit.Abstractions;
 
 namespace ActorDispatch.Tests.Engine;
 
-public sealed class SmokeSpec(ITestOutputHelper output) : EngineSpec(output)
+public abstract class SmokeSpec(ITestOutputHelper output, StoreKind store)
+    : EngineSpec(output, store)
 {
-    [Fact]
+    [SkippableFact]
     public async Task Appended_events_are_delivered_in_order_and_acks_commit_the_offset()
     {
         await AppendManyAsync(3);
@@ -20,3 +21,8 @@ public sealed class SmokeSpec(ITestOutputHelper output) : EngineSpec(output)
         await AwaitOffsetAsync("app1", 3);
     }
 }
+
+public sealed class SmokeSpecOnSqlite(ITestOutputHelper output) : SmokeSpec(output, StoreKind.Sqlite);
+
+[Trait("Category", "Postgres")]
+public sealed class SmokeSpecOnPostgres(ITestOutputHelper output) : SmokeSpec(output, StoreKind.Postgres);

@@ -11,12 +11,12 @@ using Akka.Streams.Dsl;
 
 namespace ActorDispatch.Tests.Engine;
 
-public sealed class SubscriptionLifecycleSpec(ITestOutputHelper output)
-    : EngineSpec(output, extra: ConfigurationFactory.ParseString("actordispatch.subscriptions.max = 3"))
+public abstract class SubscriptionLifecycleSpec(ITestOutputHelper output, StoreKind store)
+    : EngineSpec(output, store, extra: ConfigurationFactory.ParseString("actordispatch.subscriptions.max = 3"))
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(400);
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_restarts_dispatch_with_the_new_definition_and_keeps_the_offset()
     {
         await Engine.AppendAsync(Ns, [NewEvent("a"), NewEvent("b"), NewEvent("c"), NewEvent("d")]);
@@ -41,7 +41,7 @@ public sealed class SubscriptionLifecycleSpec(ITestOutputHelper output)
         Assert.Equal(3, await CommittedOffsetAsync("app1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Delete_stops_dispatch_and_removes_the_offset()
     {
         await AppendManyAsync(2);
@@ -67,7 +67,7 @@ public sealed class SubscriptionLifecycleSpec(ITestOutputHelper output)
         ExpectDelivery(1); // a new subscription starts from its firstEvent, not the old offset
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("filter.events", "AD10101")]
     [InlineData("transport", "AD10102")]
     [InlineData("options.retries", "AD10103")]
@@ -106,7 +106,7 @@ public sealed class SubscriptionLifecycleSpec(ITestOutputHelper output)
         await CreateSubscriptionAsync("still-works");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_taken_name_is_a_conflict_and_the_maximum_number_of_subscriptions_is_enforced()
     {
         await CreateSubscriptionAsync("app1");
@@ -121,7 +121,7 @@ public sealed class SubscriptionLifecycleSpec(ITestOutputHelper output)
         Assert.Equal(3, (await Engine.ListSubscriptionsAsync(Ns)).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Subscriptions_are_found_by_id_or_name_within_their_namespace()
     {
         var created = await CreateSubscriptionAsync("app1");
@@ -131,7 +131,7 @@ public sealed class SubscriptionLifecycleSpec(ITestOutputHelper output)
         Assert.Null(await Engine.GetSubscriptionAsync("other", created.Id.ToString()));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Change_events_reach_only_the_listeners_that_asked_for_the_collection()
     {
         var nothing = new SubscriptionFilter { Events = "^never$" };
@@ -163,3 +163,8 @@ public sealed class SubscriptionLifecycleSpec(ITestOutputHelper output)
             .CurrentEventsByPersistenceId(DurableSubscription.PersistenceId(id), 0, long.MaxValue)
             .RunWith(Sink.Seq<EventEnvelope>(), Sys.Materializer());
 }
+
+public sealed class SubscriptionLifecycleSpecOnSqlite(ITestOutputHelper output) : SubscriptionLifecycleSpec(output, StoreKind.Sqlite);
+
+[Trait("Category", "Postgres")]
+public sealed class SubscriptionLifecycleSpecOnPostgres(ITestOutputHelper output) : SubscriptionLifecycleSpec(output, StoreKind.Postgres);

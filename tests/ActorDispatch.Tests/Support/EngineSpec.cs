@@ -8,8 +8,9 @@ using Xunit.Abstractions;
 namespace ActorDispatch.Tests.Support;
 
 /// <summary>
-/// Base for engine specs: a fresh SQLite file per test, the engine with a <see cref="ProbeTransport"/>
-/// whose deliveries arrive at <see cref="Deliveries"/>, and short commit and poll intervals.
+/// Base for engine specs: a fresh store per test (SQLite or PostgreSQL: each spec runs on both
+/// through thin subclasses), the engine with a <see cref="ProbeTransport"/> whose deliveries arrive
+/// at <see cref="Deliveries"/>, and short commit and poll intervals.
 /// </summary>
 public abstract class EngineSpec : Akka.TestKit.Xunit2.TestKit
 {
@@ -26,27 +27,33 @@ public abstract class EngineSpec : Akka.TestKit.Xunit2.TestKit
         akka.loglevel = INFO
         """);
 
-    protected EngineSpec(ITestOutputHelper output, string? databasePath = null, Config? extra = null)
-        : this(output, databasePath ?? TempDatabase.NewPath(), extra, 0)
+    protected EngineSpec(ITestOutputHelper output, StoreKind store, Config? extra = null)
+        : this(output, TestStore.Create(store), extra)
     {
     }
 
-    private EngineSpec(ITestOutputHelper output, string databasePath, Config? extra, int _)
-        : base(Compose(databasePath, extra), "spec", output)
+    private EngineSpec(ITestOutputHelper output, TestStore store, Config? extra)
+        : base(Compose(store.Config, extra), "spec", output)
     {
-        DatabasePath = databasePath;
+        Store = store;
         Deliveries = CreateTestProbe("deliveries");
         Transport = new ProbeTransport(Deliveries);
         Engine = new ActorDispatchEngine(Sys, [Transport]);
     }
 
-    public static Config Compose(string databasePath, Config? extra) =>
+    public static Config Compose(Config storage, Config? extra) =>
         (extra ?? Config.Empty)
             .WithFallback(TestTuning)
-            .WithFallback(StorageConfig.Sqlite(databasePath))
+            .WithFallback(storage)
             .WithFallback(ActorDispatchConfig.Reference);
 
-    protected string DatabasePath { get; }
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) Store.Dispose();
+    }
+
+    protected TestStore Store { get; }
 
     protected TestProbe Deliveries { get; }
 
