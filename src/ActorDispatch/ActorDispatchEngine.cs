@@ -8,6 +8,7 @@ using ActorDispatch.Transports;
 using ActorDispatch.Transports.InProcess;
 using Akka.Actor;
 using Akka.Actor.Setup;
+using Akka.Pattern;
 using Akka.Event;
 using Done = Akka.Done;
 
@@ -49,8 +50,11 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         _logs = system.ActorOf(EventLogs.Props(_settings, _changeEvents), "actordispatch-logs");
         var configs = all.Select(t => (Transport: t, Config: ConfigFor(system, t))).ToList();
         var validator = new SubscriptionValidator(_settings, all);
-        _manager = system.ActorOf(SubscriptionManagerActor.Props(_settings, validator,
-            new DurableSubscription.Dependencies(_logs, _reader, _settings), _changeEvents), "actordispatch-subscriptions");
+        // A persistent actor stops when a store write fails; the supervisor starts it again (with
+        // backoff while the store is down), and connections register again when it has recovered.
+        var manager = SubscriptionManagerActor.Props(_settings, validator, new DurableSubscription.Dependencies(_logs, _reader, _settings), _changeEvents);
+        _manager = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(manager, "manager", _settings.RewindBackoffMin, _settings.RewindBackoffMax, 0.2, maxNrOfRetries: -1)),
+            "actordispatch-subscriptions");
 
         _ready = Task.WhenAll(configs.Select(c => c.Transport.InitAsync(c.Config, new TransportCallbacks(system, _manager, c.Transport, _settings))));
         _ready.ContinueWith(t => Logging.GetLogger(system, "actordispatch").Error(t.Exception, "A transport failed to start"),

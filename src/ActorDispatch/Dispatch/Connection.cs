@@ -1,4 +1,5 @@
 using ActorDispatch.Model;
+using ActorDispatch.Subscriptions;
 using ActorDispatch.Transports;
 using Akka.Actor;
 
@@ -22,6 +23,12 @@ internal static class Connection
     {
         public static readonly Close Instance = new();
     }
+
+    /// <summary>
+    /// From the transport's callbacks, beside their message to the manager: what to send the manager
+    /// again if it restarts (it keeps connections in memory only).
+    /// </summary>
+    public sealed record Remember(object ManagerMessage);
 
     /// <summary>From a dispatcher: deliver one event or one batch (payloads already left out without <c>withData</c>).</summary>
     public sealed record Deliver(Subscription Subscription, EventDelivery? Single, EventDeliveryBatch? Batch)

@@ -22,9 +22,27 @@ internal sealed class ConnectionActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<Guid, List<Pending>> _inFlight = new();
     private readonly HashSet<IActorRef> _dispatchers = [];
+    private readonly List<SubscriptionManager.CreateEphemeral> _ephemeral = [];
+    private SubscriptionManager.RegisterConnection? _registration;
 
     public ConnectionActor(IEventTransport transport, string connectionId, IActorRef manager)
     {
+        Receive<Connection.Remember>(r =>
+        {
+            if (r.ManagerMessage is SubscriptionManager.RegisterConnection register) _registration = register;
+            else if (r.ManagerMessage is SubscriptionManager.CreateEphemeral create) _ephemeral.Add(create);
+        });
+
+        // A manager incarnation tells every connection when it has recovered. The registration and the
+        // ephemeral starts are sent again: harmless for the incarnation that already has them, and a
+        // restarted one (after a store failure) needs them. Ephemeral subscriptions restart from their
+        // firstEvent ('newest' by default): they keep no offsets.
+        Receive<SubscriptionManager.Started>(_ =>
+        {
+            if (_registration is not null) manager.Tell(_registration);
+            foreach (var create in _ephemeral) manager.Tell(create, ActorRefs.NoSender);
+        });
+
         Receive<Connection.Deliver>(d =>
         {
             var dispatcher = Sender;
@@ -79,6 +97,10 @@ internal sealed class ConnectionActor : ReceiveActor
             }
         });
     }
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(SubscriptionManager.Started));
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
     private void Track(Guid id, Pending pending)
     {

@@ -53,13 +53,26 @@ internal static class SubscriptionManager
 
     public sealed record SubscriptionActors(IReadOnlyList<IActorRef> Actors);
 
-    /// <summary>From a transport's callbacks: (re-)register a connection and its matcher.</summary>
+    /// <summary>
+    /// Published on the event stream whenever a manager incarnation has recovered: connections
+    /// register again (the registry of connections lives in memory), so a manager restarted after a
+    /// store failure serves them as before.
+    /// </summary>
+    public sealed record Started
+    {
+        public static readonly Started Instance = new();
+    }
+
+    /// <summary>From a connection actor: (re-)register a connection and its matcher.</summary>
     public sealed record RegisterConnection(string Transport, string ConnectionId, SubscriptionMatcher Matcher, IActorRef Connection);
 
     /// <summary>From a transport's callbacks: the connection is gone.</summary>
     public sealed record ConnectionClosed(string ConnectionId);
 
-    /// <summary>From a transport's callbacks: start an ephemeral subscription on a connection; replied to with the <see cref="Subscription"/>.</summary>
-    public sealed record CreateEphemeral(string Transport, string ConnectionId, IActorRef Connection, string Namespace,
+    /// <summary>
+    /// From a transport's callbacks: start an ephemeral subscription on a connection; replied to with
+    /// the <see cref="Subscription"/>. Idempotent by <see cref="Id"/>, so a connection can send it again.
+    /// </summary>
+    public sealed record CreateEphemeral(Guid Id, string Transport, string ConnectionId, IActorRef Connection, string Namespace,
         SubscriptionFilter Filter, SubscriptionOptions Options, string? ChangeEvents);
 }

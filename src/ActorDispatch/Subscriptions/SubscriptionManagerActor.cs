@@ -18,8 +18,11 @@ namespace ActorDispatch.Subscriptions;
 /// active; the others wait in registration order and take over when it closes or stops matching.
 /// Ephemeral subscriptions are dispatchers owned by their connection and end with it.
 /// </summary>
-internal sealed class SubscriptionManagerActor : ReceivePersistentActor
+internal sealed class SubscriptionManagerActor : ReceivePersistentActor, IWithTimers
 {
+    // A durable subscription actor stopped without being deleted (its store write failed): start it again.
+    private sealed record RestartChild(Guid Id);
+
     private sealed record Connected(string Transport, SubscriptionMatcher Matcher, IActorRef Ref, long Order);
 
     // A creation waiting for the log's head to resolve firstEvent.
@@ -38,6 +41,7 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor
     private readonly Dictionary<string, List<IActorRef>> _ephemeral = new(StringComparer.Ordinal);
     private SubscriptionCatalog _catalog = SubscriptionCatalog.Empty;
     private long _connectionOrder;
+    private long _incarnation;
 
     public SubscriptionManagerActor(DispatchSettings settings, SubscriptionValidator validator, DurableSubscription.Dependencies deps, IActorRef changeEvents)
     {
@@ -53,6 +57,7 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor
         Recover<RecoveryCompleted>(_ =>
         {
             foreach (var s in _catalog.ById.Values) StartChild(s);
+            Context.System.EventStream.Publish(SubscriptionManager.Started.Instance);
         });
 
         Command<SubscriptionManager.Create>(c => Guarded(() => OnCreate(c)));
@@ -73,10 +78,23 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor
         Command<Terminated>(t =>
         {
             foreach (var list in _ephemeral.Values) list.Remove(t.ActorRef);
+            var child = _children.FirstOrDefault(kv => kv.Value.Equals(t.ActorRef));
+            if (child.Value is null) return; // deleted: no longer a child
+            _children.Remove(child.Key);
+            _log.Warning("Subscription {0} stopped unexpectedly; restarting it in {1}", child.Key, _settings.RewindBackoffMax);
+            Timers.StartSingleTimer(child.Key, new RestartChild(child.Key), _settings.RewindBackoffMax);
+        });
+        Command<RestartChild>(r =>
+        {
+            if (_children.ContainsKey(r.Id) || !_catalog.ById.TryGetValue(r.Id, out var subscription)) return;
+            StartChild(subscription);
+            Reassign(subscription, force: true);
         });
     }
 
     public override string PersistenceId => SubscriptionManager.PersistenceId;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(DispatchSettings settings, SubscriptionValidator validator, DurableSubscription.Dependencies deps, IActorRef changeEvents) =>
         Akka.Actor.Props.Create(() => new SubscriptionManagerActor(settings, validator, deps, changeEvents));
@@ -201,16 +219,18 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor
 
     private void StartEphemeral(SubscriptionManager.CreateEphemeral create, long head, IActorRef replyTo)
     {
+        var name = $"ephemeral-{create.Id:N}";
+        if (!Context.Child(name).IsNobody()) return; // sent again by its connection: already running
+
         // A connection that only serves ephemeral subscriptions is known here with a matcher that accepts no durable one.
         if (!_connections.ContainsKey(create.ConnectionId))
             _connections[create.ConnectionId] = new Connected(create.Transport, _ => false, create.Connection, ++_connectionOrder);
-        var id = Guid.NewGuid();
         var now = DateTimeOffset.UtcNow;
         var subscription = new Subscription
         {
-            Id = id,
+            Id = create.Id,
             Namespace = create.Namespace,
-            Name = $"ephemeral-{id:N}",
+            Name = name,
             Transport = create.Transport,
             Filter = create.Filter,
             Options = create.Options with { FirstEvent = ResolveFirstEvent(create.Options.FirstEvent, head) },
@@ -221,7 +241,7 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor
         var first = long.Parse(subscription.Options.FirstEvent!, CultureInfo.InvariantCulture);
         var setup = new Dispatch.Dispatcher.Setup(subscription, EffectiveOptions.From(subscription.Options, _settings), first - 1,
             create.Connection, create.ConnectionId, _deps.Logs, _deps.Reader, _settings);
-        var dispatcher = Context.Watch(Context.ActorOf(Dispatch.Dispatcher.Props(setup), $"ephemeral-{id:N}"));
+        var dispatcher = Context.Watch(Context.ActorOf(Dispatch.Dispatcher.Props(setup), name));
         if (!_ephemeral.TryGetValue(create.ConnectionId, out var list)) _ephemeral[create.ConnectionId] = list = [];
         list.Add(dispatcher);
 
@@ -264,7 +284,7 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor
 
     private void StartChild(Subscription subscription)
     {
-        var child = Context.ActorOf(DurableSubscription.Props(subscription.Id, _deps), $"subscription-{subscription.Id:N}");
+        var child = Context.Watch(Context.ActorOf(DurableSubscription.Props(subscription.Id, _deps), $"subscription-{subscription.Id:N}-{++_incarnation}"));
         _children[subscription.Id] = child;
         child.Tell(new DurableSubscription.Define(subscription));
     }
@@ -312,6 +332,7 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor
         if (!_children.TryGetValue(subscription.Id, out var child)) return;
         if (next is null)
         {
+            if (current is null && !force) return;
             _active.Remove(subscription.Id);
             child.Tell(DurableSubscription.Unassign.Instance);
         }

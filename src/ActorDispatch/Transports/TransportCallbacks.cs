@@ -33,15 +33,24 @@ internal sealed class TransportCallbacks : ITransportCallbacks
         _log = Logging.GetLogger(system, $"actordispatch.transport.{transport.Name}");
     }
 
-    public void RegisterConnection(string connectionId, SubscriptionMatcher matcher) =>
-        _manager.Tell(new SubscriptionManager.RegisterConnection(_transport.Name, connectionId, matcher, Connection(connectionId)));
+    // Told to the manager from here, so that registrations arrive in the order they were made (the
+    // earliest-registered matching connection is the active one); the connection keeps a copy.
+    public void RegisterConnection(string connectionId, SubscriptionMatcher matcher)
+    {
+        var connection = Connection(connectionId);
+        var register = new SubscriptionManager.RegisterConnection(_transport.Name, connectionId, matcher, connection);
+        connection.Tell(new Dispatch.Connection.Remember(register));
+        _manager.Tell(register);
+    }
 
     public async Task<Subscription> EphemeralSubscriptionAsync(string connectionId, string @namespace, SubscriptionFilter filter,
         SubscriptionOptions options, string? changeEvents = null, CancellationToken cancellationToken = default)
     {
         var connection = Connection(connectionId);
-        return await _manager.AskEngine<Subscription>(new SubscriptionManager.CreateEphemeral(
-            _transport.Name, connectionId, connection, @namespace, filter, options, changeEvents), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        var create = new SubscriptionManager.CreateEphemeral(Guid.NewGuid(), _transport.Name, connectionId, connection, @namespace, filter, options, changeEvents);
+        var subscription = await _manager.AskEngine<Subscription>(create, _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        connection.Tell(new Dispatch.Connection.Remember(create));
+        return subscription;
     }
 
     public void ConnectionClosed(string connectionId)

@@ -1,4 +1,6 @@
 using ActorDispatch.Model;
+using ActorDispatch.Subscriptions;
+using Akka.Actor;
 using ActorDispatch.Tests.Support;
 
 namespace ActorDispatch.Tests.Engine;
@@ -92,6 +94,48 @@ public abstract class ConnectionSpec(ITestOutputHelper output, StoreKind store)
             "conn-x", Ns, new SubscriptionFilter { Topic = "(unclosed" }, SubscriptionOptions.Empty));
         Assert.Equal(ErrorKind.BadRequest, ex.Kind);
         Assert.Contains("filter.topic", ex.Message);
+    }
+
+    [SkippableFact]
+    public async Task A_restarted_subscription_manager_serves_the_registered_connections_again()
+    {
+        var sub = await CreateSubscriptionAsync("app1", firstEvent: "newest");
+        var conn = Connect("app1");
+        await Engine.AppendAsync(Ns, NewEvent());
+        Transport.Ack(conn, ExpectDelivery(1).Event.Id);
+        await AwaitOffsetAsync("app1", 1);
+        await FlushAsync(sub);
+
+        // As after a failed store write: the manager stops and its supervisor starts a new one.
+        Sys.ActorSelection("/user/actordispatch-subscriptions/manager").Tell(Akka.Actor.PoisonPill.Instance, Akka.Actor.ActorRefs.NoSender);
+
+        await AwaitAssertAsync(async () => Assert.Equal(conn, (await Engine.GetSubscriptionStatusAsync(Ns, "app1")).Connection),
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+        await Engine.AppendAsync(Ns, NewEvent());
+        ExpectDelivery(2);
+    }
+
+    [SkippableFact]
+    public async Task A_durable_subscription_actor_that_stops_unexpectedly_is_started_again_from_its_offset()
+    {
+        await AppendManyAsync(2);
+        var sub = await CreateSubscriptionAsync("app1");
+        var conn = Connect("app1");
+        Transport.Ack(conn, ExpectDelivery(1).Event.Id);
+        ExpectDelivery(2);
+        await AwaitOffsetAsync("app1", 1);
+        var child = await FlushAsync(sub);
+        child.Tell(Akka.Actor.PoisonPill.Instance, Akka.Actor.ActorRefs.NoSender); // as after a failed store write
+
+        ExpectDelivery(2, TimeSpan.FromSeconds(15)); // redelivered by the new incarnation, from offset 1
+    }
+
+    // Persists the committed offset now, so that a stop cannot lose it; returns the subscription's actor.
+    private async Task<IActorRef> FlushAsync(Subscription sub)
+    {
+        var child = await Sys.ActorSelection($"/user/actordispatch-subscriptions/manager/subscription-{sub.Id:N}-1").ResolveOne(TimeSpan.FromSeconds(3));
+        await child.Ask<DurableSubscription.Flushed>(DurableSubscription.Flush.Instance, TimeSpan.FromSeconds(5));
+        return child;
     }
 
     [SkippableFact]

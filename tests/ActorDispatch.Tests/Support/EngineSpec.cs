@@ -24,6 +24,8 @@ public abstract class EngineSpec : Akka.TestKit.Xunit2.TestKit
           rewind-backoff-max = 200ms
           page-size = 100
         }
+        # Short, so that a retried assertion never waits on a message lost to a restarting actor.
+        actordispatch.ask-timeout = 3s
         akka.loglevel = INFO
         """);
 
