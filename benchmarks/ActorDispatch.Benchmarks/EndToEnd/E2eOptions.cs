@@ -18,6 +18,7 @@ internal sealed record E2eOptions
     public IReadOnlyList<string> Modes { get; init; } = ["A", "B", "C"];
     public int Warmup { get; init; } = 20_000;
     public int TimeoutS { get; init; } = 300;
+    public int QuietWaitS { get; init; } = 30;
     public bool Json { get; init; }
 
     /// <summary>HOCON over the engine's and the store's settings, e.g. <c>actordispatch.dispatch.poll-interval = 60s</c>.</summary>
@@ -42,6 +43,8 @@ internal sealed record E2eOptions
           --modes A,B,C          A backlog, B live, C fan-out [A,B,C]
           --warmup N             events of an unrecorded backlog + live pass first; 0 = none [20000]
           --timeout-s S          limit for each publish or consume phase [300]
+          --quiet-wait-s S       before each measurement, wait up to S s until other processes
+                                 use < 10% of all cores; 0 = don't wait [30]
           --config HOCON         settings over the engine's and store's defaults, e.g.
                                  "actordispatch.dispatch.poll-interval = 60s"
           --json                 end stdout with one JSON object of the medians
@@ -67,6 +70,7 @@ internal sealed record E2eOptions
                 "--modes" => o with { Modes = ParseModes(flags.Value()) },
                 "--warmup" => o with { Warmup = flags.Int(min: 0) },
                 "--timeout-s" => o with { TimeoutS = flags.Int(min: 1) },
+                "--quiet-wait-s" => o with { QuietWaitS = flags.Int(min: 0) },
                 "--json" => o with { Json = true },
                 "--config" => o with { ConfigText = flags.Hocon() },
                 _ => throw flags.Unknown(),

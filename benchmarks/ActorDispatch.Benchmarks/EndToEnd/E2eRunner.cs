@@ -51,6 +51,7 @@ internal sealed class E2eRunner(E2eOptions o)
         {
             for (var rep = 1; rep <= o.Reps; rep++)
             {
+                await CpuMeter.WaitForQuietAsync(TimeSpan.FromSeconds(o.QuietWaitS));
                 var cpu = CpuMeter.Take();
                 try
                 {

@@ -14,6 +14,7 @@ internal sealed record JournalOptions
     public int Reps { get; init; } = 3;
     public int Warmup { get; init; } = 20_000;
     public int TimeoutS { get; init; } = 300;
+    public int QuietWaitS { get; init; } = 30;
     public bool Json { get; init; }
 
     /// <summary>HOCON over the engine's and the store's settings, e.g. <c>actordispatch.dispatch.poll-interval = 60s</c>.</summary>
@@ -32,6 +33,8 @@ internal sealed record JournalOptions
           --reps R               repetitions [3]
           --warmup N             events of an unrecorded pass of each pattern first; 0 = none [20000]
           --timeout-s S          limit for each measurement [300]
+          --quiet-wait-s S       before each measurement, wait up to S s until other processes
+                                 use < 10% of all cores; 0 = don't wait [30]
           --config HOCON         settings over the store's defaults, e.g.
                                  "actordispatch.storage.sqlite.batch-size = 500"
           --json                 end stdout with one JSON object of the medians
@@ -53,6 +56,7 @@ internal sealed record JournalOptions
                 "--reps" => o with { Reps = flags.Int(min: 1) },
                 "--warmup" => o with { Warmup = flags.Int(min: 0) },
                 "--timeout-s" => o with { TimeoutS = flags.Int(min: 1) },
+                "--quiet-wait-s" => o with { QuietWaitS = flags.Int(min: 0) },
                 "--json" => o with { Json = true },
                 "--config" => o with { ConfigText = flags.Hocon() },
                 _ => throw flags.Unknown(),

@@ -47,6 +47,7 @@ internal sealed class JournalRunner(JournalOptions o)
             foreach (var pattern in Patterns)
             {
                 var label = $"rep {rep}/{o.Reps}: {pattern.Label}";
+                await CpuMeter.WaitForQuietAsync(TimeSpan.FromSeconds(o.QuietWaitS));
                 var cpu = CpuMeter.Take();
                 try
                 {

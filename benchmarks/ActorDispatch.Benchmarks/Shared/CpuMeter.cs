@@ -9,6 +9,9 @@ namespace ActorDispatch.Benchmarks.Shared;
 /// </summary>
 internal static class CpuMeter
 {
+    /// <summary>Other processes below this share of all cores count as a quiet machine.</summary>
+    public const double QuietPercent = 10;
+
     public readonly record struct Snapshot(long Total, long Busy, long Self);
 
     public static Snapshot Take()
@@ -42,5 +45,29 @@ internal static class CpuMeter
         if (total <= 0) return null;
         var foreign = Math.Max(0, after.Busy - before.Busy - (after.Self - before.Self));
         return 100.0 * foreign / total;
+    }
+
+    /// <summary>
+    /// Waits, at most <paramref name="maxWait"/>, until other processes have used less than
+    /// <see cref="QuietPercent"/> of all cores over one second, so that a measurement does not start
+    /// in the middle of someone else's burst. Returns without waiting where /proc is missing.
+    /// </summary>
+    public static async Task WaitForQuietAsync(TimeSpan maxWait)
+    {
+        var deadline = DateTime.UtcNow + maxWait;
+        var waited = false;
+        while (DateTime.UtcNow < deadline)
+        {
+            var before = Take();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            if (ForeignPercent(before, Take()) is not { } foreign || foreign < QuietPercent)
+            {
+                if (waited) Progress.Log("the machine is quiet; measuring");
+                return;
+            }
+            if (!waited) Progress.Log($"other processes use {foreign:F0}% of all cores; waiting up to {maxWait.TotalSeconds:F0} s for < {QuietPercent:F0}%");
+            waited = true;
+        }
+        Progress.Log("the machine is still busy; measuring anyway");
     }
 }
