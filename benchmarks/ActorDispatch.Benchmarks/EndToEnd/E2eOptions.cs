@@ -1,0 +1,92 @@
+using ActorDispatch.Benchmarks.Shared;
+using Akka.Configuration;
+
+namespace ActorDispatch.Benchmarks.EndToEnd;
+
+/// <summary>The end-to-end workload; the defaults are PeerBench's (see <c>../shared/bench/peers</c>).</summary>
+internal sealed record E2eOptions
+{
+    public int N { get; init; } = 100_000;
+    public int PayloadSize { get; init; } = 256;
+    public int Window { get; init; } = 100;
+    public int PubWindow { get; init; } = 1000;
+    public int BatchSize { get; init; } = 100;
+    public int LiveRate { get; init; }
+    public int FanoutSubscriptions { get; init; } = 10;
+    public int FanoutN { get; init; } = 20_000;
+    public int Reps { get; init; } = 3;
+    public IReadOnlyList<string> Modes { get; init; } = ["A", "B", "C"];
+    public int Warmup { get; init; } = 20_000;
+    public int TimeoutS { get; init; } = 300;
+    public int QuietWaitS { get; init; } = 30;
+    public bool Json { get; init; }
+
+    /// <summary>HOCON over the engine's and the store's settings, e.g. <c>actordispatch.dispatch.poll-interval = 60s</c>.</summary>
+    public string ConfigText { get; init; } = "";
+
+    public Config Config => ConfigurationFactory.ParseString(ConfigText);
+
+    public TimeSpan PhaseTimeout => TimeSpan.FromSeconds(TimeoutS);
+
+    public const string Usage = """
+        ActorDispatch.Benchmarks e2e — the engine in process, on a fresh SQLite file per repetition.
+
+          --n N                  events for modes A and B [100000]
+          --payload BYTES        size of each event's JSON data [256]
+          --window W             subscription readAhead (W + 1 deliveries in flight) [100]
+          --pub-window P         max appended events not yet confirmed [1000]
+          --batch-size B         events per AppendAsync call in the batched append of mode A [100]
+          --live-rate R          pace mode B's publisher at R events/s; 0 = as fast as it can [0]
+          --fanout-subs K        durable subscriptions in mode C [10]
+          --fanout-n N           backlog size in mode C [20000]
+          --reps R               repetitions of every mode [3]
+          --modes A,B,C          A backlog, B live, C fan-out [A,B,C]
+          --warmup N             events of an unrecorded backlog + live pass first; 0 = none [20000]
+          --timeout-s S          limit for each publish or consume phase [300]
+          --quiet-wait-s S       before each measurement, wait up to S s until other processes
+                                 use < 10% of all cores; 0 = don't wait [30]
+          --config HOCON         settings over the engine's and store's defaults, e.g.
+                                 "actordispatch.dispatch.poll-interval = 60s"
+          --json                 end stdout with one JSON object of the medians
+        """;
+
+    public static E2eOptions Parse(string[] args)
+    {
+        var o = new E2eOptions();
+        var flags = new Flags(args);
+        while (flags.MoveNext())
+        {
+            o = flags.Current switch
+            {
+                "--n" => o with { N = flags.Int(min: 1) },
+                "--payload" => o with { PayloadSize = flags.Int(min: 1) },
+                "--window" => o with { Window = flags.Int(min: 0) },
+                "--pub-window" => o with { PubWindow = flags.Int(min: 1) },
+                "--batch-size" => o with { BatchSize = flags.Int(min: 1) },
+                "--live-rate" => o with { LiveRate = flags.Int(min: 0) },
+                "--fanout-subs" => o with { FanoutSubscriptions = flags.Int(min: 1) },
+                "--fanout-n" => o with { FanoutN = flags.Int(min: 1) },
+                "--reps" => o with { Reps = flags.Int(min: 1) },
+                "--modes" => o with { Modes = ParseModes(flags.Value()) },
+                "--warmup" => o with { Warmup = flags.Int(min: 0) },
+                "--timeout-s" => o with { TimeoutS = flags.Int(min: 1) },
+                "--quiet-wait-s" => o with { QuietWaitS = flags.Int(min: 0) },
+                "--json" => o with { Json = true },
+                "--config" => o with { ConfigText = flags.Hocon() },
+                _ => throw flags.Unknown(),
+            };
+        }
+        if (o.Window > 65535) throw new ArgumentException("--window must be 0..65535 (it is the subscription's readAhead)");
+        if (o.BatchSize > o.PubWindow) throw new ArgumentException("--batch-size must not exceed --pub-window");
+        if (o.PayloadSize < BenchPayload.MinSize) throw new ArgumentException($"--payload must be at least {BenchPayload.MinSize} bytes");
+        return o;
+    }
+
+    private static string[] ParseModes(string text)
+    {
+        var modes = text.ToUpperInvariant().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = modes.FirstOrDefault(m => m is not ("A" or "B" or "C"));
+        if (unknown is not null || modes.Length == 0) throw new ArgumentException($"--modes takes A, B and C, not '{text}'");
+        return modes;
+    }
+}

@@ -1,0 +1,168 @@
+using System.Text.Json.Nodes;
+using ActorDispatch.Benchmarks.Shared;
+
+namespace ActorDispatch.Benchmarks.EndToEnd;
+
+/// <summary>
+/// Runs the end-to-end modes PeerBench runs on real brokers (A backlog, B live, C fan-out), each
+/// repetition on a fresh store, after an unrecorded warm-up pass; prints one min / median / max
+/// table with PeerBench's rows, and optionally the medians as JSON.
+/// </summary>
+internal sealed class E2eRunner(E2eOptions o)
+{
+    private const string Column = "actordispatch";
+
+    private readonly BenchPayload _payload = new(o.PayloadSize);
+    private readonly Results _results = new(Column);
+
+    private Metric[] Metrics =>
+    [
+        new("A.publish", "A backlog: publish", "msg/s", "N0"),
+        new("A.publish_batch", $"A backlog: publish, {o.BatchSize} per append", "msg/s", "N0"),
+        new("A.consume", "A backlog: consume+ack", "msg/s", "N0"),
+        new("A.rss", "A process RSS after", "MiB", "F0"),
+        new("A.foreign", "A other processes' CPU", "% all cores", "F0"),
+        new("B.e2e", "B live: end-to-end", "msg/s", "N0"),
+        new("B.publish", "B live: publish side", "msg/s", "N0"),
+        new("B.p50", "B live: latency p50", "ms", "F2"),
+        new("B.p99", "B live: latency p99", "ms", "F2"),
+        new("B.max", "B live: latency max", "ms", "F2"),
+        new("B.rss", "B process RSS after", "MiB", "F0"),
+        new("B.foreign", "B other processes' CPU", "% all cores", "F0"),
+        new("C.publish", "C fan-out: publish", "msg/s", "N0"),
+        new("C.deliver", "C fan-out: deliveries", "msg/s", "N0"),
+        new("C.rss", "C process RSS after", "MiB", "F0"),
+        new("C.foreign", "C other processes' CPU", "% all cores", "F0"),
+    ];
+
+    public async Task<int> RunAsync()
+    {
+        var workload = $"N={o.N} payload={o.PayloadSize}B readAhead={o.Window} ({o.Window + 1} in flight) pub-window={o.PubWindow} " +
+                       $"live-rate={(o.LiveRate > 0 ? $"{o.LiveRate} msg/s" : "max")} fanout={o.FanoutSubscriptions}x{o.FanoutN} reps={o.Reps}";
+        _results.Note($"workload: {workload}");
+        _results.Note("publish: one event per AppendAsync call, at most pub-window unconfirmed (as PeerBench); store: SQLite file, WAL, engine defaults");
+        if (o.ConfigText != "") _results.Note($"config overrides: {o.ConfigText}");
+        Progress.Log($"e2e: {workload}; subscriptions use readAhead={o.Window}");
+
+        if (o.Warmup > 0) await WarmUpAsync();
+
+        var failures = 0;
+        foreach (var mode in o.Modes)
+        {
+            for (var rep = 1; rep <= o.Reps; rep++)
+            {
+                await CpuMeter.WaitForQuietAsync(TimeSpan.FromSeconds(o.QuietWaitS));
+                var cpu = CpuMeter.Take();
+                try
+                {
+                    await RunModeAsync(mode, rep);
+                    if (CpuMeter.ForeignPercent(cpu, CpuMeter.Take()) is { } foreign)
+                    {
+                        _results.Add($"{mode}.foreign", foreign);
+                        Progress.Log($"{mode} rep {rep}/{o.Reps}: other processes used {foreign:F0}% of all cores");
+                    }
+                }
+                catch (Exception e)
+                {
+                    failures++;
+                    var reason = e is OperationCanceledException ? $"timed out (a phase exceeded --timeout-s {o.TimeoutS})" : $"{e.GetType().Name}: {e.Message}";
+                    _results.Note($"FAILED: mode {mode} rep {rep}: {reason}");
+                    Progress.Log($"{mode} rep {rep}/{o.Reps} FAILED: {e}");
+                }
+            }
+        }
+
+        Console.WriteLine();
+        Console.Write(_results.Render(Metrics));
+        if (o.Json) Console.WriteLine(Medians().ToJsonString());
+        return failures == 0 ? 0 : 1;
+    }
+
+    // The first repetition would otherwise pay for JIT compilation (PeerBench saw it up to 2x slower).
+    private async Task WarmUpAsync()
+    {
+        var warm = o with { N = o.Warmup, LiveRate = 0 };
+        var backlog = await BacklogMode.RunAsync(warm, _payload);
+        var live = await LiveMode.RunAsync(warm, _payload);
+        Progress.Log($"warm-up ({o.Warmup} events, not recorded): publish {backlog.Append.Rate(o.Warmup):N0} msg/s, " +
+                     $"consume+ack {backlog.Consume.Span.Rate(o.Warmup):N0} msg/s, live {live.EndToEnd.Rate(o.Warmup):N0} msg/s");
+    }
+
+    private async Task RunModeAsync(string mode, int rep)
+    {
+        var label = $"{mode} rep {rep}/{o.Reps}";
+        switch (mode)
+        {
+            case "A":
+            {
+                var r = await BacklogMode.RunAsync(o, _payload);
+                _results.Add("A.publish", r.Append.Rate(o.N));
+                _results.Add("A.publish_batch", r.AppendBatched.Rate(o.N));
+                _results.Add("A.consume", r.Consume.Span.Rate(o.N));
+                AddRss("A", r.RssMiB);
+                Check(label, r.Consume.Sequences);
+                Progress.Log($"{label}: publish {r.Append.Rate(o.N):N0} msg/s ({o.BatchSize} per append: {r.AppendBatched.Rate(o.N):N0} msg/s), " +
+                             $"consume+ack {r.Consume.Span.Rate(o.N):N0} msg/s, RSS {r.RssMiB:F0} MiB");
+                break;
+            }
+            case "B":
+            {
+                var r = await LiveMode.RunAsync(o, _payload);
+                var latency = r.Consume.Latencies;
+                _results.Add("B.e2e", r.EndToEnd.Rate(o.N));
+                _results.Add("B.publish", r.Publish.Rate(o.N));
+                _results.Add("B.p50", latency.Milliseconds(0.50));
+                _results.Add("B.p99", latency.Milliseconds(0.99));
+                _results.Add("B.max", latency.Milliseconds(1.0));
+                AddRss("B", r.RssMiB);
+                Check(label, r.Consume.Sequences);
+                Progress.Log($"{label}: end-to-end {r.EndToEnd.Rate(o.N):N0} msg/s (publish {r.Publish.Rate(o.N):N0} msg/s), latency p50 " +
+                             $"{latency.Milliseconds(0.50):F2} ms, p99 {latency.Milliseconds(0.99):F2} ms, max {latency.Milliseconds(1.0):F2} ms, RSS {r.RssMiB:F0} MiB");
+                break;
+            }
+            case "C":
+            {
+                var r = await FanoutMode.RunAsync(o, _payload);
+                long deliveries = (long)o.FanoutSubscriptions * o.FanoutN;
+                _results.Add("C.publish", r.Publish.Rate(o.FanoutN));
+                _results.Add("C.deliver", r.Deliver.Rate(deliveries));
+                AddRss("C", r.RssMiB);
+                for (var i = 0; i < r.Consumers.Count; i++) Check($"{label} subscription {i}", r.Consumers[i].Sequences);
+                Progress.Log($"{label}: publish {r.Publish.Rate(o.FanoutN):N0} msg/s, {o.FanoutSubscriptions} subscriptions: " +
+                             $"{r.Deliver.Rate(deliveries):N0} deliveries/s, RSS {r.RssMiB:F0} MiB");
+                break;
+            }
+        }
+    }
+
+    private void AddRss(string mode, double? rss)
+    {
+        if (rss is { } value) _results.Add($"{mode}.rss", value);
+    }
+
+    // Every sequence arrived (the consumer returns only then); duplicates and order breaks are reported, not fatal.
+    private void Check(string label, SequenceTracker sequences)
+    {
+        if (sequences.Duplicates == 0 && sequences.OutOfOrder == 0) return;
+        var note = $"{label}: all {sequences.Unique} events arrived, with {sequences.Duplicates} duplicates and {sequences.OutOfOrder} out of order";
+        _results.Note(note);
+        Progress.Log(note);
+    }
+
+    private JsonObject Medians() => new()
+    {
+        ["A_append"] = Round(_results.Median("A.publish"), 0),
+        ["A_append_batch"] = Round(_results.Median("A.publish_batch"), 0),
+        ["A_consume"] = Round(_results.Median("A.consume"), 0),
+        ["B_e2e"] = Round(_results.Median("B.e2e"), 0),
+        ["B_p50_ms"] = Round(_results.Median("B.p50"), 3),
+        ["B_p99_ms"] = Round(_results.Median("B.p99"), 3),
+        ["B_max_ms"] = Round(_results.Median("B.max"), 3),
+        ["B_live_rate"] = o.LiveRate,
+        ["C_deliveries"] = Round(_results.Median("C.deliver"), 0),
+        // The largest of the per-mode medians: the run's footprint.
+        ["rss_mib"] = Round(new[] { "A.rss", "B.rss", "C.rss" }.Select(_results.Median).Max(), 0),
+    };
+
+    private static JsonNode? Round(double? value, int digits) => value is { } v ? JsonValue.Create(Math.Round(v, digits)) : null;
+}

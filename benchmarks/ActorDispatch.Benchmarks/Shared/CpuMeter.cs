@@ -1,0 +1,73 @@
+using System.Globalization;
+
+namespace ActorDispatch.Benchmarks.Shared;
+
+/// <summary>
+/// How busy the rest of the machine was during a measurement, from <c>/proc</c> (as PeerBench's
+/// CpuMeter): the machine's busy time minus this process's, in percent of all cores. On a shared
+/// two-core machine this says which figures were disturbed.
+/// </summary>
+internal static class CpuMeter
+{
+    /// <summary>Other processes below this share of all cores count as a quiet machine.</summary>
+    public const double QuietPercent = 10;
+
+    public readonly record struct Snapshot(long Total, long Busy, long Self);
+
+    public static Snapshot Take()
+    {
+        try
+        {
+            // cpu user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            long total = 0, busy = 0;
+            for (var i = 1; i < Math.Min(fields.Length, 9); i++)
+            {
+                var ticks = long.Parse(fields[i], CultureInfo.InvariantCulture);
+                total += ticks;
+                if (i is not (4 or 5)) busy += ticks;
+            }
+            // Fields after the ")" that closes the command name, from state (3): utime is 14, stime 15.
+            var stat = File.ReadAllText("/proc/self/stat");
+            var own = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return new Snapshot(total, busy, long.Parse(own[11], CultureInfo.InvariantCulture) + long.Parse(own[12], CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return default;
+        }
+    }
+
+    /// <summary>Other processes' share of all cores between two snapshots, or null where /proc is missing.</summary>
+    public static double? ForeignPercent(Snapshot before, Snapshot after)
+    {
+        var total = after.Total - before.Total;
+        if (total <= 0) return null;
+        var foreign = Math.Max(0, after.Busy - before.Busy - (after.Self - before.Self));
+        return 100.0 * foreign / total;
+    }
+
+    /// <summary>
+    /// Waits, at most <paramref name="maxWait"/>, until other processes have used less than
+    /// <see cref="QuietPercent"/> of all cores over one second, so that a measurement does not start
+    /// in the middle of someone else's burst. Returns without waiting where /proc is missing.
+    /// </summary>
+    public static async Task WaitForQuietAsync(TimeSpan maxWait)
+    {
+        var deadline = DateTime.UtcNow + maxWait;
+        var waited = false;
+        while (DateTime.UtcNow < deadline)
+        {
+            var before = Take();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            if (ForeignPercent(before, Take()) is not { } foreign || foreign < QuietPercent)
+            {
+                if (waited) Progress.Log("the machine is quiet; measuring");
+                return;
+            }
+            if (!waited) Progress.Log($"other processes use {foreign:F0}% of all cores; waiting up to {maxWait.TotalSeconds:F0} s for < {QuietPercent:F0}%");
+            waited = true;
+        }
+        Progress.Log("the machine is still busy; measuring anyway");
+    }
+}
