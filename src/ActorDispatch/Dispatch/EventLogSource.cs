@@ -45,6 +45,8 @@ internal sealed class EventLogSource : GraphStage<SourceShape<Event>>
     private sealed class Logic : TimerGraphStageLogic
     {
         private const string PollTimer = "poll";
+        private const string RetryTimer = "retry";
+        private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(20);
 
         private readonly EventLogSource _stage;
         private readonly Queue<Event> _buffer = new();
@@ -76,8 +78,11 @@ internal sealed class EventLogSource : GraphStage<SourceShape<Event>>
             _stage._logs.Tell(new EventLog.UnwatchHead(_stage._namespace, _self), ActorRefs.NoSender);
         }
 
-        protected override void OnTimer(object timerKey) =>
-            _stage._logs.Tell(new EventLog.WatchHead(_stage._namespace, _self), _self);
+        protected override void OnTimer(object timerKey)
+        {
+            if (PollTimer.Equals(timerKey)) _stage._logs.Tell(new EventLog.WatchHead(_stage._namespace, _self), _self);
+            else PushOrRead();
+        }
 
         private void OnMessage((IActorRef Sender, object Message) args)
         {
@@ -138,8 +143,10 @@ internal sealed class EventLogSource : GraphStage<SourceShape<Event>>
                 _buffer.Enqueue(e);
                 _next = e.Sequence + 1;
             }
-            // An empty page below the known head means the rows are not visible yet: the poll retries.
+            // An empty page below the durable head should not happen; if the store shows the rows late,
+            // try again shortly rather than spin or wait for the poll.
             if (page.Count > 0) PushOrRead();
+            else ScheduleOnce(RetryTimer, RetryDelay);
         }
     }
 }

@@ -30,7 +30,7 @@ internal static class EventLog
     /// <summary>Asks for the current head; replied to with <see cref="Head"/>.</summary>
     public sealed record GetHead(string Namespace) : ICommand;
 
-    /// <summary>The highest sequence in the log (0 when empty).</summary>
+    /// <summary>The highest durable sequence in the log (0 when empty): every event up to it can be read.</summary>
     public sealed record Head(string Namespace, long Sequence);
 
     /// <summary>

@@ -23,7 +23,8 @@ internal sealed class EventLogActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _watchers = [];
     private readonly Queue<PendingAppend> _pending = new();
-    private long _head;
+    private long _assigned;  // the last sequence handed out, durable or not
+    private long _durable;   // the last sequence the journal confirmed: what readers may read
     private int _pendingEvents;
 
     public EventLogActor(string @namespace, DispatchSettings settings, IActorRef changeEvents)
@@ -32,14 +33,14 @@ internal sealed class EventLogActor : ReceivePersistentActor
         _settings = settings;
         _changeEvents = changeEvents;
 
-        Recover<RecoveryCompleted>(_ => _head = LastSequenceNr);
+        Recover<RecoveryCompleted>(_ => _assigned = _durable = LastSequenceNr);
 
         Command<EventLog.Append>(HandleAppend);
-        Command<EventLog.GetHead>(_ => Sender.Tell(new EventLog.Head(_namespace, _head)));
+        Command<EventLog.GetHead>(_ => Sender.Tell(new EventLog.Head(_namespace, _durable)));
         Command<EventLog.WatchHead>(w =>
         {
             if (_watchers.Add(w.Watcher)) Context.Watch(w.Watcher);
-            w.Watcher.Tell(new EventLog.Head(_namespace, _head));
+            w.Watcher.Tell(new EventLog.Head(_namespace, _durable));
         });
         Command<EventLog.UnwatchHead>(w =>
         {
@@ -67,7 +68,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
         for (var i = 0; i < events.Length; i++)
         {
             var e = append.Events[i];
-            var sequence = ++_head;
+            var sequence = ++_assigned;
             events[i] = new Event
             {
                 Id = EventIds.Create(sequence),
@@ -85,7 +86,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
             };
         }
 
-        var pending = new PendingAppend(_head, events, Sender);
+        var pending = new PendingAppend(_assigned, events, Sender);
         _pending.Enqueue(pending);
         _pendingEvents += events.Length;
         PersistAllAsync(events, e =>
@@ -98,6 +99,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
     {
         _pending.Dequeue();
         _pendingEvents -= done.Events.Length;
+        _durable = done.LastSequence;
         done.ReplyTo.Tell(new EventLog.Appended(done.Events));
         var appended = new EventLog.EventsAppended(_namespace, done.Events);
         foreach (var watcher in _watchers) watcher.Tell(appended);
