@@ -17,6 +17,9 @@ namespace ActorDispatch.Transports.Webhooks.Tests.Support;
 /// <summary>A request as the receiver saw it.</summary>
 public sealed record ReceivedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, byte[] Body, DateTimeOffset At)
 {
+    /// <summary>The subject of the client certificate presented over TLS, if any.</summary>
+    public string? ClientCertificate { get; init; }
+
     public string Text => Encoding.UTF8.GetString(Body);
 
     public JsonElement Json => JsonDocument.Parse(Body).RootElement.Clone();
@@ -45,7 +48,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public int Port { get; private set; }
 
-    public string Url(string path = "/hook") => $"{(_certificate is null ? "http" : "https")}://{(_certificate is null ? "127.0.0.1" : "localhost")}:{Port}{path}";
+    public string Url(string path = "/hook") => $"{(_certificate is null ? "http" : "https")}://127.0.0.1:{Port}{path}";
 
     public IReadOnlyList<ReceivedRequest> Requests => _requests.ToArray();
 
@@ -65,7 +68,16 @@ public sealed class WebhookReceiver : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port, listen =>
         {
-            if (_certificate is not null) listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = _certificate });
+            if (_certificate is not null)
+            {
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = _certificate,
+                    // Client certificates are recorded, not judged: the specs check which one was sent.
+                    ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                    ClientCertificateValidation = (_, _, _) => true,
+                });
+            }
         }));
         var app = builder.Build();
         app.Run(async context =>
@@ -73,7 +85,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
             var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            var request = new ReceivedRequest(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "", headers, body.ToArray(), DateTimeOffset.UtcNow);
+            var request = new ReceivedRequest(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "", headers, body.ToArray(), DateTimeOffset.UtcNow)
+            {
+                ClientCertificate = context.Connection.ClientCertificate?.Subject,
+            };
             _requests.Enqueue(request);
             await Handler(request, context);
         });
