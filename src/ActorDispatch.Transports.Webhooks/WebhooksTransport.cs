@@ -186,7 +186,10 @@ public sealed class WebhooksTransport : IEventTransport, IAsyncDisposable
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
-            // Superseded by a reject of the same generation, a redefinition, or shutdown: the engine no longer waits for it.
+            // Superseded by a reject of its generation: answer, in case the engine still waits for it (it ignores the
+            // answer otherwise). A redefinition or shutdown: its dispatcher has stopped, nothing waits.
+            if (!_shutdown.IsCancellationRequested && !lane.Retired)
+                Respond(new EventDeliveryResponse { Id = id, Subscription = subscriptionRef, Rejected = true, Info = "superseded by an earlier reject" });
         }
         catch (Exception ex)
         {

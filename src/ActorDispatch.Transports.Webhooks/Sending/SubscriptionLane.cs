@@ -4,9 +4,12 @@ namespace ActorDispatch.Transports.Webhooks.Sending;
 
 /// <summary>
 /// One subscription definition's sending state: its prepared options and the cancellation of its
-/// current <em>generation</em> of deliveries. A reject makes the engine rewind and forget
-/// everything in flight, so the deliveries sent with it are moot: the lane cancels them (they end
-/// without answering) and starts a new generation for what the engine sends next.
+/// current <em>generation</em> of deliveries. A reject makes the engine rewind and replay
+/// everything in flight, so the other deliveries of that generation are moot: the lane cancels
+/// them, so that they stop retrying, and starts a new generation for what the engine sends next.
+/// A cancelled delivery still answers (a reject the engine ignores when it is no longer in flight):
+/// the engine may have rewound for its own reasons meanwhile and be waiting for it, and an
+/// unanswered delivery would hold the subscription's window for ever.
 /// </summary>
 internal sealed class SubscriptionLane(DateTimeOffset version, PreparedWebhook webhook)
 {
@@ -43,11 +46,21 @@ internal sealed class SubscriptionLane(DateTimeOffset version, PreparedWebhook w
         generation.Cancel();
     }
 
-    /// <summary>The subscription was redefined or the transport stops: everything of this lane is moot.</summary>
+    /// <summary>True once the subscription was redefined: the dispatcher that sent this lane's deliveries has stopped.</summary>
+    public bool Retired { get; private set; }
+
+    /// <summary>
+    /// The subscription was redefined or the transport stops: the engine stopped the dispatcher that
+    /// sent this lane's deliveries, nothing waits for them, and they end without answering.
+    /// </summary>
     public void Retire()
     {
         CancellationTokenSource current;
-        lock (_lock) current = _generation;
+        lock (_lock)
+        {
+            Retired = true;
+            current = _generation;
+        }
         current.Cancel();
     }
 }

@@ -185,6 +185,22 @@ public sealed class RetrySpec(ITestOutputHelper output) : WebhookSpec(output)
     }
 
     [Fact]
+    public async Task Receiver_down_with_read_ahead_then_back_gets_every_event()
+    {
+        await Receiver.StopAsync();
+        await SubscribeAsync("""{"url":"{url}","retry":{"count":1,"initialDelay":"10ms","maxDelay":"20ms"}}""", readAhead: 3);
+        await AppendAsync(10);
+
+        // Parallel deliveries fail together: one is rejected, the others are cancelled and the window replays.
+        await AwaitRedeliveredAsync(8);
+        Assert.Equal(0, await OffsetAsync());
+
+        await Receiver.RestartAsync();
+        await AwaitOffsetAsync(10);
+        Assert.Equal(Enumerable.Range(1, 10).Select(n => (long)n), Receiver.Requests.Select(r => r.Number).Distinct().Order());
+    }
+
+    [Fact]
     [Trait("Category", "Slow")]
     public async Task Receiver_down_for_seconds_then_back_gets_every_event_in_order_and_none_is_acked_while_down()
     {
