@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Net;
+using ActorDispatch.Transports.Webhooks.Options;
+
+namespace ActorDispatch.Transports.Webhooks.Sending;
+
+/// <summary>
+/// One <see cref="HttpClient"/> per distinct connection setting (<see cref="HandlerKey"/>: timeouts,
+/// pool size, proxy, TLS configuration), shared by every subscription with that setting, so that
+/// connections are pooled and reused rather than opened per delivery.
+/// </summary>
+internal sealed class HttpClientPool(ImmutableDictionary<string, TlsMaterial> tls) : IDisposable
+{
+    // Recycle connections now and then so that DNS changes of a receiver are picked up.
+    private static readonly TimeSpan ConnectionLifetime = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<HandlerKey, Lazy<HttpClient>> _clients = new();
+
+    public int Count => _clients.Count;
+
+    public HttpClient Get(HandlerKey key) =>
+        _clients.GetOrAdd(key, k => new Lazy<HttpClient>(() => Create(k), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+
+    private HttpClient Create(HandlerKey key)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = key.ConnectionTimeout,
+            PooledConnectionIdleTimeout = key.IdleTimeout,
+            PooledConnectionLifetime = ConnectionLifetime,
+            // .NET pools active and idle connections together: maxIdleConns bounds both, per server (0: no bound).
+            MaxConnectionsPerServer = key.MaxIdleConns == 0 ? int.MaxValue : key.MaxIdleConns,
+            // A proxy only when the subscription names one, so that delivery does not depend on the host's environment.
+            UseProxy = key.ProxyUrl is not null,
+            Proxy = key.ProxyUrl is { } proxy ? new WebProxy(proxy) : null,
+            AllowAutoRedirect = true,
+            MaxAutomaticRedirections = 10,
+            AutomaticDecompression = DecompressionMethods.All,
+            UseCookies = false,
+        };
+        if (key.TlsConfigName is { } name) tls[name].Apply(handler.SslOptions);
+        // Each attempt has its own timeout (httpOptions.requestTimeout); the client's would apply to all.
+        return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values.Where(c => c.IsValueCreated)) client.Value.Dispose();
+        _clients.Clear();
+    }
+}
