@@ -37,6 +37,7 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
     private readonly EventReader _reader;
     private readonly SystemTransport _system = new();
     private readonly Task _ready;
+    private readonly IReadOnlyList<IEventTransport> _transports;
 
     internal ActorDispatchEngine(ActorSystem system, IEnumerable<IEventTransport> transports)
     {
@@ -60,7 +61,8 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         _ready.ContinueWith(t => Logging.GetLogger(system, "actordispatch").Error(t.Exception, "A transport failed to start"),
             TaskContinuationOptions.OnlyOnFaulted);
 
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "actordispatch-flush-offsets", FlushOffsetsAsync);
+        _transports = all;
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "actordispatch-stop", StopAsync);
     }
 
     /// <summary>The engine of <paramref name="system"/>, started on first call.</summary>
@@ -78,12 +80,23 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         return builder.Build(transport.Name, section);
     }
 
-    // Committed offsets are persisted at once on shutdown, so a clean stop redelivers nothing.
-    private async Task<Done> FlushOffsetsAsync()
+    // Committed offsets are persisted at once on shutdown, so a clean stop redelivers nothing; then
+    // transports that hold resources (sockets, HTTP pools) release them.
+    private async Task<Done> StopAsync()
     {
-        var actors = await _manager.AskEngine<SubscriptionManager.SubscriptionActors>(SubscriptionManager.GetSubscriptionActors.Instance, _settings.AskTimeout).ConfigureAwait(false);
-        await Task.WhenAll(actors.Actors.Select(a => a.Ask<DurableSubscription.Flushed>(DurableSubscription.Flush.Instance, _settings.AskTimeout)
-            .ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+        try
+        {
+            var actors = await _manager.AskEngine<SubscriptionManager.SubscriptionActors>(SubscriptionManager.GetSubscriptionActors.Instance, _settings.AskTimeout).ConfigureAwait(false);
+            await Task.WhenAll(actors.Actors.Select(a => a.Ask<DurableSubscription.Flushed>(DurableSubscription.Flush.Instance, _settings.AskTimeout)
+                .ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var disposable in _transports.OfType<IAsyncDisposable>())
+            {
+                await disposable.DisposeAsync().ConfigureAwait(false);
+            }
+        }
         return Done.Instance;
     }
 

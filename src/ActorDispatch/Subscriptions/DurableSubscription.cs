@@ -21,8 +21,12 @@ internal static class DurableSubscription
 
     public static string PersistenceId(Guid id) => $"subscription-{id}";
 
-    /// <summary>Creates the subscription, or changes its definition (restarting dispatch, keeping the offset).</summary>
-    public sealed record Define(Subscription Definition);
+    /// <summary>
+    /// Creates the subscription, or changes its definition (restarting dispatch, keeping the offset).
+    /// <see cref="Reply"/>, if any, goes to <see cref="ReplyTo"/> once the definition is persisted and
+    /// no dispatcher of the old definition runs any more: when the caller hears "updated", it is.
+    /// </summary>
+    public sealed record Define(Subscription Definition, IActorRef? ReplyTo = null, object? Reply = null);
 
     /// <summary>Dispatch on this connection (the manager picked it as the active one).</summary>
     public sealed record Assign(IActorRef Connection, string ConnectionId);

@@ -33,6 +33,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
     private IActorRef? _dispatcher;
     private readonly HashSet<IActorRef> _retiring = [];
     private bool _startWhenRetired;
+    private readonly List<(IActorRef ReplyTo, object Reply)> _replyWhenRetired = [];
     private DurableSubscription.Assign? _assignment;
     private bool _deleting;
 
@@ -107,7 +108,10 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         {
             if (_retiring.Remove(t.ActorRef))
             {
-                if (_retiring.Count == 0 && _startWhenRetired) StartDispatcher();
+                if (_retiring.Count > 0) return;
+                foreach (var (replyTo, reply) in _replyWhenRetired) replyTo.Tell(reply);
+                _replyWhenRetired.Clear();
+                if (_startWhenRetired) StartDispatcher();
                 return;
             }
             if (!t.ActorRef.Equals(_dispatcher)) return;
@@ -162,6 +166,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
             {
                 Apply(e);
                 StartDispatcher();
+                ReplyWhenRetired(define);
             });
         }
         else if (_definition != define.Definition)
@@ -170,8 +175,20 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
             {
                 Apply(e);
                 if (_dispatcher is not null || _startWhenRetired) StartDispatcher();
+                ReplyWhenRetired(define);
             });
         }
+        else
+        {
+            ReplyWhenRetired(define);
+        }
+    }
+
+    private void ReplyWhenRetired(DurableSubscription.Define define)
+    {
+        if (define.ReplyTo is null || define.Reply is null) return;
+        if (_retiring.Count == 0) define.ReplyTo.Tell(define.Reply);
+        else _replyWhenRetired.Add((define.ReplyTo, define.Reply));
     }
 
     // firstEvent is resolved to a number when the subscription is created: start just before it.

@@ -134,10 +134,10 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor, IWithTi
             var replyTo = Sender;
             PersistCatalog(new CatalogEvents.Updated(updated), () =>
             {
-                _children[updated.Id].Tell(new DurableSubscription.Define(updated));
+                // The subscription answers the caller once no dispatcher of the old definition runs.
+                _children[updated.Id].Tell(new DurableSubscription.Define(updated, replyTo, new SubscriptionManager.Saved(updated, Created: false)));
                 Reassign(updated, force: existing.Transport != updated.Transport);
                 Announce(updated, ChangeEventType.Updated);
-                replyTo.Tell(new SubscriptionManager.Saved(updated, Created: false));
             });
             return;
         }

@@ -77,24 +77,29 @@ internal sealed partial class SubscriptionValidator
         var result = schema.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (result.IsValid) return;
 
-        var failure = (result.Details ?? []).Prepend(result).FirstOrDefault(d => d.Errors is { Count: > 0 });
+        // The deepest failure names the option best: 'options.retry.count' rather than 'options'.
+        var failure = (result.Details ?? []).Prepend(result)
+            .Where(d => d.Errors is { Count: > 0 })
+            .OrderByDescending(d => d.InstanceLocation.ToString().Length)
+            .FirstOrDefault();
         var location = failure?.InstanceLocation.ToString().TrimStart('/').Replace('/', '.') ?? "";
-        var message = failure?.Errors?.Values.FirstOrDefault() ?? "does not match the transport's options schema";
-        if (failure?.Errors?.ContainsKey("additionalProperties") == true || failure?.Errors?.ContainsKey("unevaluatedProperties") == true)
-        {
-            var known = KnownProperties(schema);
-            var unknown = options.Transport.Keys.FirstOrDefault(k => !known.Contains(k)) ?? location;
-            throw Errors.InvalidOption(unknown, $"unknown option for transport '{transportName}'");
-        }
+        var (keyword, message) = failure?.Errors?.FirstOrDefault() is { Key: not null } e
+            ? (e.Key, e.Value)
+            : ("", "does not match the transport's options schema");
+        // additionalProperties:false fails each extra property against the 'false' schema.
+        if (keyword is "false" or "additionalProperties" or "unevaluatedProperties" || message.Contains("false schema", StringComparison.Ordinal))
+            throw Errors.InvalidOption(location, $"unknown option for transport '{transportName}'");
+        if (keyword == "required" && RequiredMissing(message) is { } missing)
+            throw Errors.InvalidOption(location.Length == 0 ? missing : $"{location}.{missing}", "is required");
         throw Errors.InvalidOption(location.Length == 0 ? transportName : location, message);
     }
 
-    private static HashSet<string> KnownProperties(JsonSchema schema)
+    // JsonSchema.Net words it: Required properties ["url"] are not present
+    private static string? RequiredMissing(string message)
     {
-        var doc = JsonSerializer.SerializeToElement(schema);
-        return doc.ValueKind == JsonValueKind.Object && doc.TryGetProperty("properties", out var props)
-            ? props.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal)
-            : [];
+        var start = message.IndexOf("[\"", StringComparison.Ordinal);
+        var end = start < 0 ? -1 : message.IndexOf('"', start + 2);
+        return end > start ? message[(start + 2)..end] : null;
     }
 
     private static JsonSchema BuildSchema(IEventTransport transport)

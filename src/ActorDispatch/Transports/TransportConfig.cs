@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorDispatch.Model;
 using Akka.Configuration;
+using Akka.Configuration.Hocon;
 
 namespace ActorDispatch.Transports;
 
@@ -12,7 +13,10 @@ public sealed class TransportConfigBuilder
 {
     private readonly Dictionary<string, string?> _defaults = new(StringComparer.Ordinal);
 
-    /// <summary>Declares a key with its default (null: no default, the key is optional).</summary>
+    /// <summary>
+    /// Declares a key with its default (null: no default, the key is optional). A declared key also
+    /// admits keys nested under it: declaring <c>tls</c> accepts <c>tls.internal.ca-file</c>.
+    /// </summary>
     public TransportConfigBuilder AddKnownKey(string key, string? defaultValue = null)
     {
         _defaults[key] = defaultValue;
@@ -31,16 +35,33 @@ public sealed class TransportConfigBuilder
         foreach (var (key, def) in _defaults) values[key] = def;
         if (section is not null && !section.IsEmpty)
         {
-            foreach (var (key, _) in section.AsEnumerable())
+            foreach (var (key, value) in Flatten(section.Root.GetObject(), ""))
             {
-                var top = key;
-                if (!_defaults.ContainsKey(top) && !_defaults.Keys.Any(k => top.StartsWith(k + ".", StringComparison.Ordinal)))
+                // A declared key, or a key under a declared prefix (e.g. 'tls' declares 'tls.internal.ca-file').
+                if (!_defaults.ContainsKey(key) && !_defaults.Keys.Any(k => key.StartsWith(k + ".", StringComparison.Ordinal)))
                     throw Errors.InvalidField($"actordispatch.transports.{transportName}.{key}",
                         $"unknown configuration key (known: {string.Join(", ", _defaults.Keys.Order())})");
-                values[top] = section.GetString(key);
+                values[key] = value;
             }
         }
         return new TransportConfig(transportName, values.ToImmutable());
+    }
+
+    // Nested HOCON objects become dotted keys, so transports can take families of settings.
+    private static IEnumerable<(string Key, string? Value)> Flatten(HoconObject obj, string prefix)
+    {
+        foreach (var (name, value) in obj.Items)
+        {
+            var key = prefix + name;
+            if (value.IsObject())
+            {
+                foreach (var nested in Flatten(value.GetObject(), key + ".")) yield return nested;
+            }
+            else
+            {
+                yield return (key, value.IsString() ? value.GetString() : value.ToString());
+            }
+        }
     }
 }
 

@@ -12,6 +12,7 @@ namespace ActorDispatch.Tests.Engine;
 public sealed class JournalFailureSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestJournalConfig, nameof(JournalFailureSpec), output)
 {
     private static readonly Config TestJournalConfig = ConfigurationFactory.ParseString("""
+        akka.test.startup-timeout = 30s
         akka.persistence {
           journal {
             plugin = "akka.persistence.journal.test"

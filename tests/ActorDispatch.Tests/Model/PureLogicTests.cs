@@ -90,4 +90,13 @@ public sealed class TransportConfigTests
         var ex = Assert.Throws<ActorDispatchException>(() => builder.Build("ws", ConfigurationFactory.ParseString("pingIntervall = 5s")));
         Assert.Contains("actordispatch.transports.ws.pingIntervall", ex.Message);
     }
+
+    [Fact]
+    public void Keys_nested_under_a_declared_key_are_kept_as_dotted_keys()
+    {
+        var builder = new TransportConfigBuilder().AddKnownKey("tls");
+        var config = builder.Build("hooks", ConfigurationFactory.ParseString("""tls.internal { ca-file = "/etc/ca.pem", insecure = off }"""));
+        Assert.Equal("/etc/ca.pem", config.GetString("tls.internal.ca-file"));
+        Assert.Equal("off", config.GetString("tls.internal.insecure"));
+    }
 }

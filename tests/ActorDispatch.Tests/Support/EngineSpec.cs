@@ -26,6 +26,8 @@ public abstract class EngineSpec : Akka.TestKit.Xunit2.TestKit
         }
         # Short, so that a retried assertion never waits on a message lost to a restarting actor.
         actordispatch.ask-timeout = 3s
+        # Each spec starts an actor system; on a loaded 2-core machine the test actor can take a while.
+        akka.test.startup-timeout = 30s
         akka.loglevel = INFO
         """);
 
