@@ -1,5 +1,6 @@
 using ActorDispatch.Hosting;
 using ActorDispatch.Server.Api;
+using ActorDispatch.Transports.Webhooks;
 using Akka.Hosting;
 
 namespace ActorDispatch.Server;
@@ -24,13 +25,15 @@ public static class ServerApp
             doc.Info.Description = "FireFly-compatible event and subscription API (see PROTOCOL.md).";
             return Task.CompletedTask;
         }));
+        builder.Services.AddSingleton(sp => new WebhooksTransport(new WebhooksTransportOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
         builder.Services.AddActorDispatch();
-        builder.Services.AddAkka(settings.NodeName, (akka, _) => akka
+        builder.Services.AddAkka(settings.NodeName, (akka, sp) => akka
             .ConfigureLoggers(l => l.AddLoggerFactory())
             .WithActorDispatch(o =>
             {
                 o.SqlitePath = settings.SqlitePath;
                 o.PostgresConnectionString = settings.PostgresConnectionString;
+                o.Transports.Add(sp.GetRequiredService<WebhooksTransport>());
             }));
         configure?.Invoke(builder);
 

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using static ActorDispatch.Server.Tests.ServerFixture;
+
+namespace ActorDispatch.Server.Tests;
+
+[Collection(nameof(ServerCollection))]
+public sealed class WebhookThroughServerSpec(ServerFixture server)
+{
+    [Fact]
+    public async Task A_webhook_subscription_created_over_REST_posts_each_event_to_its_url_and_commits_the_offset()
+    {
+        var received = new BlockingCollection<JsonNode>();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using var receiver = builder.Build();
+        receiver.MapPost("/hook", async (HttpRequest request) =>
+        {
+            received.Add((await JsonNode.ParseAsync(request.Body))!);
+            return Results.Ok();
+        });
+        await receiver.StartAsync();
+        var url = receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+
+        var ns = NewNamespace();
+        var created = await server.Http.PostAsync($"/api/v1/namespaces/{ns}/subscriptions",
+            Body($$$"""{"name":"hook","transport":"webhooks","options":{"firstEvent":"oldest","url":"{{{url}}}"}}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await server.Http.PostAsync($"/api/v1/namespaces/{ns}/events", Body("""[{"type":"a","data":{"n":1}},{"type":"b","data":{"n":2}}]"""));
+
+        Assert.True(received.TryTake(out var first, TimeSpan.FromSeconds(15)));
+        Assert.True(received.TryTake(out var second, TimeSpan.FromSeconds(15)));
+        Assert.Equal([1, 2], new[] { (int)first!["n"]!, (int)second!["n"]! }); // withData: the payload is the body
+        await AssertEventually(async () =>
+        {
+            var status = await ReadJson(await server.Http.GetAsync($"/api/v1/namespaces/{ns}/subscriptions/hook?fetchstatus=true"));
+            return (long)status["status"]!["currentOffset"]! == 2;
+        });
+    }
+
+    private static async Task AssertEventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 15s");
+            await Task.Delay(100);
+        }
+    }
+}
