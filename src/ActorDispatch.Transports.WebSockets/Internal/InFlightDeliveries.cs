@@ -57,6 +57,9 @@ internal sealed class InFlightDeliveries
         return null;
     }
 
+    /// <summary>Whether a delivery of the named subscription is in flight.</summary>
+    public bool HasSubscription(SubscriptionRef named) => _order.Any(e => SubscriptionRefs.Refers(named, e.Subscription));
+
     /// <summary>Forgets a subscription's deliveries: it was rejected, and the engine replays them all.</summary>
     public void Forget(SubscriptionRef subscription) => RemoveWhere(e => e.Subscription == subscription);
 

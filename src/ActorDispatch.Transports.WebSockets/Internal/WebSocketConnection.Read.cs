@@ -123,7 +123,7 @@ internal sealed partial class WebSocketConnection
         InFlightDeliveries.Entry? entry;
         lock (_lock)
         {
-            if (ack.Subscription is { } named && !_started.Any(s => SubscriptionRefs.Refers(named, s.Ref))) throw ProtocolErrors.NotStarted(named);
+            if (ack.Subscription is { } named && !IsStarted(named)) throw ProtocolErrors.NotStarted(named);
             entry = ack.Id is { } id ? _inFlight.Take(id, ack.Subscription) : _inFlight.TakeOldest(ack.Subscription);
             if (entry is null && ack.Id is null) throw ProtocolErrors.NothingInFlight();
             // The engine clears the subscription's in-flight set and replays it: forget it here too.
@@ -143,4 +143,9 @@ internal sealed partial class WebSocketConnection
             Reply = ack.Reply,
         });
     }
+
+    // Started here by a start message, or (a durable subscription deleted and re-created under the same
+    // name, so with a new id) delivering here: deliveries only come for subscriptions started here.
+    private bool IsStarted(SubscriptionRef named) =>
+        _started.Any(s => SubscriptionRefs.Refers(named, s.Ref)) || _inFlight.HasSubscription(named);
 }

@@ -5,8 +5,28 @@ using ActorDispatch.Transports.WebSockets.Tests.Support;
 namespace ActorDispatch.Transports.WebSockets.Tests.Specs;
 
 /// <summary>Durable subscriptions over the socket: attach, resume, failover, windows, acks, rejects, batches.</summary>
-public sealed class DurableSubscriptionSpec(WebSocketServer server) : WebSocketSpec(server), IClassFixture<WebSocketServer>
+public sealed class DurableSubscriptionSpec(WebSocketServer server, ITestOutputHelper output) : WebSocketSpec(server), IClassFixture<WebSocketServer>
 {
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Ten_thousand_events_arrive_in_order_once_each_with_readAhead_100()
+    {
+        const int total = 10_000;
+        await CreateAsync("bulk", readAhead: 100);
+        for (var i = 0; i < total / 1000; i++) await AppendAsync(1000);
+        await using var client = await AttachAsync("bulk");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (long sequence = 1; sequence <= total; sequence++)
+        {
+            var delivery = await client.ReceiveEventAsync(sequence);
+            await client.SendAsync(new { type = "ack", id = IdOf(delivery) });
+        }
+        await AwaitOffsetAsync("bulk", total);
+        output.WriteLine($"{total} events received and acked one by one in {clock.Elapsed.TotalSeconds:0.00}s ({total / clock.Elapsed.TotalSeconds:0} events/s)");
+        await client.ExpectNoFrameAsync(Quiet);
+    }
+
     [Fact]
     public async Task Resume_after_reconnect_loses_nothing_and_redelivers_nothing_acked()
     {

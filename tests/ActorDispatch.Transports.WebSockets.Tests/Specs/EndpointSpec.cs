@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Net;
 using System.Text.Json;
 using ActorDispatch.Model;
@@ -104,5 +105,47 @@ public sealed class EndpointSpec(WebSocketServer server) : WebSocketSpec(server)
         await AppendAsync(1);
         await client.ReceiveAndAckAsync(1);
         await AwaitOffsetAsync("after", 1);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Stopping_the_host_closes_connections_with_going_away_and_keeps_every_ack()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "actordispatch-ws-tests", $"{Guid.NewGuid():N}.db");
+        var first = new WebSocketServer { DatabasePath = path, KeepDatabase = true };
+        await first.InitializeAsync();
+        try
+        {
+            await first.Dispatch.CreateSubscriptionAsync(new SubscriptionInput
+            {
+                Namespace = Ns, Name = "kept", Transport = WebSocketsTransport.TransportName,
+                Options = new SubscriptionOptions { FirstEvent = "oldest", ReadAhead = 2 },
+            });
+            await first.Dispatch.AppendAsync(Ns, [new NewEvent { Type = "a" }, new NewEvent { Type = "b" }, new NewEvent { Type = "c" }]);
+            await using var client = await TestClient.ConnectAsync(first.WebSocketUri, $"?namespace={Ns}&name=kept");
+            var deliveries = new[] { await client.ReceiveEventAsync(1), await client.ReceiveEventAsync(2), await client.ReceiveEventAsync(3) };
+            foreach (var d in deliveries) await client.AckAsync(d);
+
+            var stopped = first.StopAsync(); // at once, with the acks possibly still on the wire
+            await client.ExpectClosedAsync(WebSocketCloseStatus.EndpointUnavailable);
+            await stopped.WaitAsync(Timeout);
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        var second = new WebSocketServer { DatabasePath = path };
+        await second.InitializeAsync();
+        try
+        {
+            await second.Dispatch.AppendAsync(Ns, new NewEvent { Type = "d" });
+            await using var client = await TestClient.ConnectAsync(second.WebSocketUri, $"?namespace={Ns}&name=kept");
+            await client.ReceiveEventAsync(4);
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
     }
 }

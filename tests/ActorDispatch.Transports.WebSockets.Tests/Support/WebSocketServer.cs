@@ -34,7 +34,11 @@ public class WebSocketServer : IAsyncLifetime
     /// <summary>HOCON for <c>actordispatch.transports.websockets</c>; empty keeps the defaults.</summary>
     protected virtual string TransportHocon => "";
 
-    public string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), "actordispatch-ws-tests", $"{Guid.NewGuid():N}.db");
+    /// <summary>The SQLite file; a fresh one unless set (e.g. to restart on the file of an earlier server).</summary>
+    public string DatabasePath { get; init; } = Path.Combine(Path.GetTempPath(), "actordispatch-ws-tests", $"{Guid.NewGuid():N}.db");
+
+    /// <summary>Leaves the SQLite file in place on dispose, for a server started on it afterwards.</summary>
+    public bool KeepDatabase { get; init; }
 
     public Uri HttpUri { get; private set; } = null!;
 
@@ -51,6 +55,9 @@ public class WebSocketServer : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);
+        // ACTORDISPATCH_TEST_LOGS=1 shows the server's logs (the transport's at Debug) on the console.
+        if (Environment.GetEnvironmentVariable("ACTORDISPATCH_TEST_LOGS") == "1")
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter("ActorDispatch", LogLevel.Debug);
         builder.Services
             .AddActorDispatch()
             .AddActorDispatchWebSockets()
@@ -85,6 +92,7 @@ public class WebSocketServer : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+        if (KeepDatabase) return;
         foreach (var suffix in new[] { "", "-wal", "-shm" })
         {
             try
