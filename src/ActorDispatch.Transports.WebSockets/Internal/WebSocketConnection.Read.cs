@@ -93,12 +93,13 @@ internal sealed partial class WebSocketConnection
         lock (_lock)
         {
             if (_durable.Contains((subscription.Namespace, subscription.Name))) return; // started already: nothing changes
-            _started = _started.Add(new WebSocketSubscriptionStatus(subscription.Id, subscription.Namespace, subscription.Name, Ephemeral: false));
             _durable = _durable.Add((subscription.Namespace, subscription.Name));
         }
         // Registering again with the wider matcher makes the engine start this subscription here too
-        // (or queue this connection behind the one it is active on).
+        // (or queue this connection behind the one it is active on). Only then does the status show
+        // it started, so that whoever reads the status sees the registration already on its way.
         _callbacks.RegisterConnection(Id, ServesDurable);
+        lock (_lock) _started = _started.Add(new WebSocketSubscriptionStatus(subscription.Id, subscription.Namespace, subscription.Name, Ephemeral: false));
         Log.Started(_log, Id, "durable", subscription.Namespace, subscription.Name, subscription.Id);
     }
 

@@ -320,4 +320,32 @@ public sealed class DurableSubscriptionSpec(WebSocketServer server, ITestOutputH
         }, "the reply event");
         await AwaitOffsetAsync("replies", 1);
     }
+
+    [Fact]
+    public async Task On_an_autoack_connection_an_ack_with_id_is_ignored_as_not_in_flight()
+    {
+        await CreateAsync("auto");
+        await using var client = await AttachAsync("auto", autoAck: true);
+        await AppendAsync(1);
+        var delivery = await client.ReceiveEventAsync(1);
+
+        await client.AckAsync(delivery);
+        await AppendAsync(1);
+        await client.ReceiveEventAsync(2);
+        await AwaitOffsetAsync("auto", 2);
+    }
+
+    [Fact]
+    public async Task Binary_frames_are_read_as_json_like_text_frames()
+    {
+        await CreateAsync("binary");
+        await using var client = await ConnectAsync();
+        await client.SendBinaryAsync(JsonSerializer.Serialize(new { type = "start", @namespace = Ns, name = "binary" }));
+        await AwaitStartedAsync(client);
+        await AppendAsync(1);
+        var delivery = await client.ReceiveEventAsync(1);
+
+        await client.SendBinaryAsync(JsonSerializer.Serialize(new { type = "ack", id = IdOf(delivery) }));
+        await AwaitOffsetAsync("binary", 1);
+    }
 }

@@ -65,6 +65,12 @@ public sealed class TestClient : IAsyncDisposable
         await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, cts.Token);
     }
 
+    public async Task SendBinaryAsync(string text)
+    {
+        using var cts = new CancellationTokenSource(DefaultTimeout);
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Binary, true, cts.Token);
+    }
+
     /// <summary>Acks a delivery (event or batch) by id, naming its subscription by id.</summary>
     public Task AckAsync(JsonElement delivery) => SendAsync(new
     {
@@ -74,7 +80,7 @@ public sealed class TestClient : IAsyncDisposable
     });
 
     /// <summary>The next frame; fails if none arrives in time or the connection closes first.</summary>
-    public async Task<JsonElement> ReceiveAsync(TimeSpan? timeout = null)
+    public async Task<JsonElement> ReceiveAsync(TimeSpan? timeout = null, string expected = "a frame")
     {
         using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
         try
@@ -83,16 +89,16 @@ public sealed class TestClient : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            Assert.Fail($"no frame within {(timeout ?? DefaultTimeout).TotalSeconds}s");
+            Assert.Fail($"{Name}: no frame within {(timeout ?? DefaultTimeout).TotalSeconds}s (expected {expected})");
         }
-        Assert.Fail($"the connection closed ({CloseStatus}: {_socket.CloseStatusDescription}) instead of sending a frame");
+        Assert.Fail($"{Name}: the connection closed ({CloseStatus}: {_socket.CloseStatusDescription}) instead of sending {expected}");
         return default;
     }
 
     /// <summary>The next frame must be the delivery of <paramref name="sequence"/>.</summary>
     public async Task<JsonElement> ReceiveEventAsync(long sequence, TimeSpan? timeout = null)
     {
-        var frame = await ReceiveAsync(timeout);
+        var frame = await ReceiveAsync(timeout, $"the delivery of {sequence}");
         Assert.True(frame.TryGetProperty("sequence", out var s), $"expected the delivery of {sequence}, got {frame}");
         Assert.Equal(sequence, s.GetInt64());
         return frame;
