@@ -21,7 +21,7 @@ namespace ActorDispatch.Transports.WebSockets;
 /// (1000, 0 = no limit), <c>maxQueuedChangeEvents</c> (1000 per connection), <c>closeTimeout</c> (5s).
 /// Subscriptions of this transport have no options of their own.
 /// </remarks>
-public sealed class WebSocketsTransport : IEventTransport, IChangeEventListener
+public sealed class WebSocketsTransport : IEventTransport, IChangeEventListener, IAsyncDisposable
 {
     /// <summary>The transport's name, as subscriptions' <c>transport</c> give it.</summary>
     public const string TransportName = "websockets";
@@ -30,6 +30,7 @@ public sealed class WebSocketsTransport : IEventTransport, IChangeEventListener
     private readonly ILogger _log;
     private Runtime? _runtime;
     private int _reserved;
+    private readonly CancellationTokenSource _stopping = new();
 
     /// <param name="loggerFactory">Where the transport logs (category <c>ActorDispatch.Transports.WebSockets</c>); none when null.</param>
     public WebSocketsTransport(ILoggerFactory? loggerFactory = null) =>
@@ -89,12 +90,34 @@ public sealed class WebSocketsTransport : IEventTransport, IChangeEventListener
         _connections.Values.Select(c => c.Status()).OrderBy(s => s.Connected).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
 
     /// <summary>The status in FireFly's shape, for <c>GET /api/v1/websockets</c>.</summary>
-    public WebSocketsStatus GetStatus() => new(Enabled: Volatile.Read(ref _runtime) is not null, Connections);
+    public WebSocketsStatus GetStatus() => new(Enabled: Started is not null, Connections);
 
     internal ILogger Logger => _log;
 
-    /// <summary>The engine's settings and callbacks, or null before the engine has started the transport.</summary>
-    internal Runtime? Started => Volatile.Read(ref _runtime);
+    /// <summary>
+    /// Closes every connection with 1001 (going away) and refuses new ones; called by the engine when it
+    /// stops (after committing offsets) and by DI when the host is disposed. In an ASP.NET Core host the
+    /// connections have usually closed already, when the application started stopping.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        var bound = (Volatile.Read(ref _runtime)?.Settings.CloseTimeout ?? TimeSpan.Zero) * 3; // no runtime: no connections either
+        try
+        {
+            await Task.WhenAll(_connections.Values.Select(c => c.Finished)).WaitAsync(bound).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Each connection aborts itself after closeTimeout; this only bounds the wait.
+        }
+    }
+
+    /// <summary>The engine's settings and callbacks, or null before the engine has started the transport or after it stopped.</summary>
+    internal Runtime? Started => _stopping.IsCancellationRequested ? null : Volatile.Read(ref _runtime);
+
+    /// <summary>Cancelled when the transport stops: every connection, even one accepted meanwhile, closes with 1001.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
 
     /// <summary>Takes a connection slot, or false when <c>maxConnections</c> are open.</summary>
     internal bool TryReserveConnection(int maxConnections)

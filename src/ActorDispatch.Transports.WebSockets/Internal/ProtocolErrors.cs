@@ -50,7 +50,7 @@ internal static class ProtocolErrors
     // HTTP answers of the endpoint, before any upgrade.
     public const string TooManyConnections = "AD10309: the connection limit (maxConnections) is reached; try again later";
     public const string NotAWebSocketRequest = "AD10310: this endpoint only accepts WebSocket upgrade requests";
-    public const string NotStartedYet = "AD10311: the websockets transport has not been started by the engine yet";
+    public const string NotRunning = "AD10311: the websockets transport is not running (not started by the engine yet, or stopped)";
 
     private static string Describe(SubscriptionRef s) =>
         s.Id is { } id ? $"'{id}'" : s.Namespace is null ? $"'{s.Name}'" : $"'{s.Namespace}/{s.Name}'";

@@ -41,6 +41,9 @@ internal sealed partial class WebSocketConnection
     // Replaced under _lock, read without it by the engine's matcher.
     private volatile ImmutableHashSet<(string Namespace, string Name)> _durable = [];
 
+    // Completed once the connection has ended and the engine has been told.
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private int _queuedChangeEvents;
     private long _droppedChangeEvents;
 
@@ -133,9 +136,19 @@ internal sealed partial class WebSocketConnection
             _closing = true;
         }
         _outbound.Writer.TryWrite(frame);
-        _abort.CancelAfter(_settings.CloseTimeout);
+        try
+        {
+            _abort.CancelAfter(_settings.CloseTimeout);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection finished closing meanwhile.
+        }
         return true;
     }
+
+    /// <summary>Completes once the connection has ended and the engine has been told.</summary>
+    public Task Finished => _finished.Task;
 
     private bool IsClosing => _closing;
 
@@ -158,6 +171,7 @@ internal sealed partial class WebSocketConnection
         _socket.Dispose();
         _abort.Dispose();
         Log.Closed(_log, Id);
+        _finished.TrySetResult();
     }
 
     /// <summary>The engine's matcher for this connection: every durable subscription started on it.</summary>

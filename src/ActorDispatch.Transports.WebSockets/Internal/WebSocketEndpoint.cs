@@ -8,7 +8,7 @@ namespace ActorDispatch.Transports.WebSockets.Internal;
 
 /// <summary>
 /// Accepts a WebSocket upgrade and serves the connection for as long as it lives. Requests that are not
-/// upgrades (400), that arrive before the engine has started the transport (503) or beyond
+/// upgrades (400), that arrive while the transport is not running (503) or beyond
 /// <c>maxConnections</c> (503) are answered with a JSON error as the REST API's.
 /// </summary>
 internal static class WebSocketEndpoint
@@ -24,7 +24,7 @@ internal static class WebSocketEndpoint
         }
         if (transport.Started is not { } runtime)
         {
-            await RefuseAsync(context, transport, StatusCodes.Status503ServiceUnavailable, ProtocolErrors.NotStartedYet).ConfigureAwait(false);
+            await RefuseAsync(context, transport, StatusCodes.Status503ServiceUnavailable, ProtocolErrors.NotRunning).ConfigureAwait(false);
             return;
         }
         if (!transport.TryReserveConnection(runtime.Settings.MaxConnections))
@@ -41,9 +41,11 @@ internal static class WebSocketEndpoint
                 KeepAliveTimeout = runtime.Settings.EffectivePingTimeout,
             }).ConfigureAwait(false);
             var connection = transport.Open(runtime, socket, RemoteAddress(context), context.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null);
-            var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+            // The host stopping (before Kestrel drains its requests) or the transport stopping (the engine's stop) closes it with 1001.
+            var applicationStopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(applicationStopping, transport.Stopping);
             // A bad query string is a protocol error after the upgrade, as in FireFly: the client sees why.
-            await connection.RunAsync(() => AutoStart.FromQuery(context.Request.Query), stopping).ConfigureAwait(false);
+            await connection.RunAsync(() => AutoStart.FromQuery(context.Request.Query), stopping.Token).ConfigureAwait(false);
         }
         finally
         {

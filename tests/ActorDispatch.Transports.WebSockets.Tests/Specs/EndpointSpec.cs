@@ -148,4 +148,31 @@ public sealed class EndpointSpec(WebSocketServer server) : WebSocketSpec(server)
             await second.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Disposing_the_transport_as_the_engine_does_at_stop_closes_connections_with_1001_and_refuses_new_ones()
+    {
+        var own = new WebSocketServer();
+        await own.InitializeAsync();
+        try
+        {
+            await using var client = await TestClient.ConnectAsync(own.WebSocketUri, $"?ephemeral&namespace={Ns}");
+            await Eventually(() =>
+            {
+                Assert.Single(own.Transport.Connections);
+                return Task.CompletedTask;
+            }, "the connection to open");
+
+            await own.Transport.DisposeAsync().AsTask().WaitAsync(Timeout);
+
+            await client.ExpectClosedAsync(WebSocketCloseStatus.EndpointUnavailable);
+            Assert.Empty(own.Transport.Connections);
+            Assert.False(own.Transport.GetStatus().Enabled);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await TestClient.RefusedStatusAsync(own.WebSocketUri));
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
 }
