@@ -1,0 +1,182 @@
+using System.Text.Json;
+using ActorDispatch.Model;
+
+namespace ActorDispatch.Transports.WebSockets.Internal;
+
+/// <summary>
+/// Turns one client frame into a <see cref="ClientMessage"/> or a <see cref="ProtocolException"/> that
+/// names the field at fault. Field names match case-insensitively, as FireFly's Go decoder does, so
+/// <c>autoack</c> and <c>autoAck</c> both work; <c>type</c> values are exact.
+/// </summary>
+internal static class ClientMessageParser
+{
+    public static ClientMessage Parse(ReadOnlyMemory<byte> utf8)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8);
+        }
+        catch (JsonException ex)
+        {
+            throw ProtocolErrors.InvalidJson(ex.Message);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw ProtocolErrors.InvalidJson($"a message must be a JSON object, not {Kind(root)}");
+            var type = Find(root, "type") is { } t ? String(t, "type") : null;
+            return type switch
+            {
+                "start" => ParseStart(root),
+                "ack" => ParseAck(root, nack: false),
+                "nack" => ParseAck(root, nack: true),
+                _ => throw ProtocolErrors.UnknownType(type),
+            };
+        }
+    }
+
+    private static StartMessage ParseStart(JsonElement root)
+    {
+        var start = new StartMessage();
+        foreach (var p in root.EnumerateObject())
+        {
+            var v = p.Value;
+            start = p.Name.ToLowerInvariant() switch
+            {
+                "namespace" => start with { Namespace = String(v, "namespace") },
+                "name" => start with { Name = String(v, "name") },
+                "ephemeral" => start with { Ephemeral = Bool(v, "ephemeral") ?? false },
+                "autoack" => start with { AutoAck = Bool(v, "autoack") },
+                "changeevents" => start with { ChangeEvents = NullIfEmpty(String(v, "changeEvents")) },
+                "filter" => start with { Filter = Model<SubscriptionFilter>(v, "filter") ?? SubscriptionFilter.Empty },
+                "options" => start with { Options = Model<SubscriptionOptions>(v, "options") ?? SubscriptionOptions.Empty },
+                _ => start, // "type", and fields of newer clients: ignored as FireFly does
+            };
+        }
+        return start;
+    }
+
+    private static AckMessage ParseAck(JsonElement root, bool nack)
+    {
+        Guid? id = null;
+        SubscriptionRef? subscription = null;
+        var rejected = nack;
+        string? info = null;
+        NewEvent? reply = null;
+        foreach (var p in root.EnumerateObject())
+        {
+            var v = p.Value;
+            switch (p.Name.ToLowerInvariant())
+            {
+                case "id":
+                    id = Uuid(v, "id");
+                    break;
+                case "subscription":
+                    subscription = Subscription(v);
+                    break;
+                case "rejected":
+                    rejected = nack || (Bool(v, "rejected") ?? false);
+                    break;
+                case "info":
+                    info = String(v, "info");
+                    break;
+                case "reply":
+                    reply = Model<NewEvent>(v, "reply");
+                    break;
+            }
+        }
+        return new AckMessage(id, subscription, rejected, info, reply);
+    }
+
+    // {"id":…} or {"namespace":…,"name":…}; an empty object is the same as none.
+    private static SubscriptionRef? Subscription(JsonElement v)
+    {
+        if (v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Object) throw ProtocolErrors.InvalidField("subscription", $"must be an object with 'id' or 'namespace' and 'name', not {Kind(v)}");
+        Guid? id = null;
+        string? ns = null, name = null;
+        foreach (var p in v.EnumerateObject())
+        {
+            switch (p.Name.ToLowerInvariant())
+            {
+                case "id":
+                    id = Uuid(p.Value, "subscription.id");
+                    break;
+                case "namespace":
+                    ns = NullIfEmpty(String(p.Value, "subscription.namespace"));
+                    break;
+                case "name":
+                    name = NullIfEmpty(String(p.Value, "subscription.name"));
+                    break;
+            }
+        }
+        if (id is null && name is null)
+        {
+            if (ns is not null) throw ProtocolErrors.InvalidField("subscription.name", "is required with 'subscription.namespace'");
+            return null;
+        }
+        return new SubscriptionRef { Id = id, Namespace = ns, Name = name };
+    }
+
+    private static JsonElement? Find(JsonElement o, string name)
+    {
+        JsonElement? found = null;
+        foreach (var p in o.EnumerateObject())
+            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) found = p.Value;
+        return found;
+    }
+
+    private static string? String(JsonElement v, string field) => v.ValueKind switch
+    {
+        JsonValueKind.String => v.GetString(),
+        JsonValueKind.Null => null,
+        _ => throw ProtocolErrors.InvalidField(field, $"must be a string, not {Kind(v)}"),
+    };
+
+    private static bool? Bool(JsonElement v, string field) => v.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null => null,
+        _ => throw ProtocolErrors.InvalidField(field, $"must be true or false, not {Kind(v)}"),
+    };
+
+    private static Guid? Uuid(JsonElement v, string field) => v.ValueKind switch
+    {
+        JsonValueKind.String when Guid.TryParse(v.GetString(), out var g) => g,
+        JsonValueKind.Null => null,
+        _ => throw ProtocolErrors.InvalidField(field, "must be a UUID string"),
+    };
+
+    // Filters and options are read by the engine's own converters, which name the field at fault.
+    private static T? Model<T>(JsonElement v, string field) where T : class
+    {
+        if (v.ValueKind == JsonValueKind.Null) return null;
+        try
+        {
+            return v.Deserialize<T>(ActorDispatchJson.Options);
+        }
+        catch (ActorDispatchException ex)
+        {
+            throw ProtocolErrors.From(ex);
+        }
+        catch (JsonException ex)
+        {
+            throw ProtocolErrors.InvalidField(field, ex.Message);
+        }
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    private static string Kind(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+}

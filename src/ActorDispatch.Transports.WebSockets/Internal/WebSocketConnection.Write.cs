@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Json;
+using ActorDispatch.Model;
+
+namespace ActorDispatch.Transports.WebSockets.Internal;
+
+/// <summary>The writer side: deliveries and change events queued by the engine, written by one task.</summary>
+internal sealed partial class WebSocketConnection
+{
+    /// <summary>
+    /// Queues one event. Synchronous, so that the engine's order is the order on the wire; dropped
+    /// silently once the connection is closing (the engine redelivers from the committed offset).
+    /// </summary>
+    public void Deliver(EventDelivery delivery) =>
+        Enqueue(delivery.Event.Id, delivery.Subscription, delivery.Event.Sequence, delivery.Event.Sequence, autoAck => new DeliveryFrame(delivery, autoAck));
+
+    /// <summary>Queues a batch, tracked (and acked) as one by its batch id.</summary>
+    public void Deliver(EventDeliveryBatch batch)
+    {
+        if (batch.Events.Count == 0) return;
+        Enqueue(batch.Id, batch.Subscription, batch.Events[0].Event.Sequence, batch.Events[^1].Event.Sequence, autoAck => new BatchFrame(batch, autoAck));
+    }
+
+    private void Enqueue(Guid id, SubscriptionRef subscription, long first, long last, Func<bool, OutboundFrame> frame)
+    {
+        lock (_lock)
+        {
+            if (_closing) return;
+            var autoAck = _autoAck == true;
+            if (!autoAck) _inFlight.Add(new InFlightDeliveries.Entry(id, subscription, first, last));
+            _outbound.Writer.TryWrite(frame(autoAck));
+        }
+    }
+
+    /// <summary>Queues a change notification unless <c>maxQueuedChangeEvents</c> are already waiting: they are best effort.</summary>
+    public void Notify(ChangeEvent change)
+    {
+        var queued = Interlocked.Increment(ref _queuedChangeEvents);
+        if (queued > _settings.MaxQueuedChangeEvents || IsClosing || !_outbound.Writer.TryWrite(new ChangeFrame(change)))
+        {
+            Interlocked.Decrement(ref _queuedChangeEvents);
+            Interlocked.Increment(ref _droppedChangeEvents);
+            Log.ChangeEventDropped(_log, Id, queued - 1);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        // Yield first: the caller goes on to read while this waits for frames.
+        await Task.Yield();
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        await using var json = new Utf8JsonWriter(buffer);
+        try
+        {
+            while (await _outbound.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (_outbound.Reader.TryRead(out var frame))
+                {
+                    if (frame is ChangeFrame) Interlocked.Decrement(ref _queuedChangeEvents);
+                    if (frame is ClosingFrame closing)
+                    {
+                        await CloseOutputAsync(closing, buffer, json).ConfigureAwait(false);
+                        return;
+                    }
+                    if (IsClosing) continue; // only the closing frame is still worth writing
+                    await SendAsync(frame, buffer, json).ConfigureAwait(false);
+                    AutoAck(frame);
+                }
+            }
+            // The queue was completed without a closing frame: the peer closed first, so answer it.
+            if (_socket.State == WebSocketState.CloseReceived)
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // A failed write leaves the socket unusable: abort it, so that the reader ends too.
+            Log.Broken(_log, Id, ex.Message);
+            _socket.Abort();
+        }
+    }
+
+    private async ValueTask SendAsync(OutboundFrame frame, ArrayBufferWriter<byte> buffer, Utf8JsonWriter json)
+    {
+        buffer.ResetWrittenCount();
+        json.Reset(buffer);
+        FrameJson.Write(json, frame);
+        json.Flush();
+        await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async ValueTask CloseOutputAsync(ClosingFrame closing, ArrayBufferWriter<byte> buffer, Utf8JsonWriter json)
+    {
+        if (_socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
+        if (closing is ErrorFrame) await SendAsync(closing, buffer, json).ConfigureAwait(false);
+        await _socket.CloseOutputAsync(closing.Status, closing.Reason, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    // autoack: a delivery counts as acked as soon as it is on the wire.
+    private void AutoAck(OutboundFrame frame)
+    {
+        switch (frame)
+        {
+            case DeliveryFrame { AutoAck: true } d:
+                _callbacks.DeliveryResponse(Id, new EventDeliveryResponse { Id = d.Delivery.Event.Id, Subscription = d.Delivery.Subscription });
+                break;
+            case BatchFrame { AutoAck: true } b:
+                _callbacks.DeliveryResponse(Id, new EventDeliveryResponse { Id = b.Batch.Id, Subscription = b.Batch.Subscription });
+                break;
+        }
+    }
+}
