@@ -1,6 +1,8 @@
 using ActorDispatch.Hosting;
 using ActorDispatch.Server.Api;
+using ActorDispatch.Model;
 using ActorDispatch.Transports.Webhooks;
+using ActorDispatch.Transports.WebSockets;
 using Akka.Hosting;
 
 namespace ActorDispatch.Server;
@@ -26,6 +28,7 @@ public static class ServerApp
             return Task.CompletedTask;
         }));
         builder.Services.AddSingleton(sp => new WebhooksTransport(new WebhooksTransportOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
+        builder.Services.AddActorDispatchWebSockets();
         builder.Services.AddActorDispatch();
         builder.Services.AddAkka(settings.NodeName, (akka, sp) => akka
             .ConfigureLoggers(l => l.AddLoggerFactory())
@@ -34,6 +37,7 @@ public static class ServerApp
                 o.SqlitePath = settings.SqlitePath;
                 o.PostgresConnectionString = settings.PostgresConnectionString;
                 o.Transports.Add(sp.GetRequiredService<WebhooksTransport>());
+                o.AddWebSockets(sp);
             }));
         configure?.Invoke(builder);
 
@@ -45,6 +49,9 @@ public static class ServerApp
         api.MapStatusEndpoints();
         api.MapEventEndpoints();
         api.MapSubscriptionEndpoints();
+        api.MapGet("/websockets", (WebSocketsTransport ws) => Results.Json(ws.GetStatus(), ActorDispatchJson.Options))
+            .WithTags("WebSockets").WithSummary("Connections: id, remote address, started subscriptions, in flight");
+        app.MapActorDispatchWebSockets("/ws");
         return app;
     }
 }

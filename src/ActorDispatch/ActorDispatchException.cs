@@ -77,6 +77,9 @@ internal static class Errors
     public static ActorDispatchException Timeout(string what, TimeSpan after) =>
         new(ErrorKind.Unavailable, "AD10112", $"{what} did not complete within {after.TotalSeconds:0.#}s");
 
+    public static ActorDispatchException ConnectionClosed(string connectionId) =>
+        new(ErrorKind.BadRequest, "AD10114", $"connection '{connectionId}' closed before its ephemeral subscription started");
+
     public static ActorDispatchException ReadFailed(string ns, Exception cause) =>
         new(ErrorKind.Unavailable, "AD10113", $"reading namespace '{ns}' failed: {cause.Message}", cause);
 }

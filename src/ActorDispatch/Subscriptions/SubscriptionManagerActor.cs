@@ -41,6 +41,11 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor, IWithTi
     private readonly Dictionary<string, List<IActorRef>> _ephemeral = new(StringComparer.Ordinal);
     private SubscriptionCatalog _catalog = SubscriptionCatalog.Empty;
     private long _connectionOrder;
+    // Recently closed connections: an ephemeral start still resolving its head when its connection
+    // closed must not start afterwards. Bounded: only a start in flight at the close needs it.
+    private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
+    private readonly Queue<string> _closedOrder = new();
+    private const int ClosedRemembered = 10_000;
     private long _incarnation;
 
     public SubscriptionManagerActor(DispatchSettings settings, SubscriptionValidator validator, DurableSubscription.Dependencies deps, IActorRef changeEvents)
@@ -221,6 +226,7 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor, IWithTi
     {
         var name = $"ephemeral-{create.Id:N}";
         if (!Context.Child(name).IsNobody()) return; // sent again by its connection: already running
+        if (_closed.Contains(create.ConnectionId)) throw Errors.ConnectionClosed(create.ConnectionId);
 
         // A connection that only serves ephemeral subscriptions is known here with a matcher that accepts no durable one.
         if (!_connections.ContainsKey(create.ConnectionId))
@@ -304,6 +310,11 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor, IWithTi
 
     private void OnConnectionClosed(SubscriptionManager.ConnectionClosed closed)
     {
+        if (_closed.Add(closed.ConnectionId))
+        {
+            _closedOrder.Enqueue(closed.ConnectionId);
+            if (_closedOrder.Count > ClosedRemembered) _closed.Remove(_closedOrder.Dequeue());
+        }
         if (!_connections.Remove(closed.ConnectionId, out var connection)) return;
         if (_ephemeral.Remove(closed.ConnectionId, out var dispatchers))
         {

@@ -88,6 +88,24 @@ public abstract class ConnectionSpec(ITestOutputHelper output, StoreKind store)
     }
 
     [SkippableFact]
+    public async Task An_ephemeral_start_racing_its_connection_close_leaves_nothing_behind()
+    {
+        var start = Transport.Callbacks.EphemeralSubscriptionAsync("racer", Ns, SubscriptionFilter.Empty, SubscriptionOptions.Empty, changeEvents: ".*");
+        Transport.Callbacks.ConnectionClosed("racer");
+        try
+        {
+            await start; // finished before the close: the close then ended it
+        }
+        catch (ActorDispatchException ex)
+        {
+            Assert.Contains("closed before", ex.Message);
+        }
+
+        await Engine.AppendAsync(Ns, NewEvent());
+        Deliveries.ExpectNoMsg(Quiet); // no delivery, no change event for the closed connection
+    }
+
+    [SkippableFact]
     public async Task An_invalid_ephemeral_subscription_is_refused_naming_the_field()
     {
         var ex = await Assert.ThrowsAsync<ActorDispatchException>(() => Transport.Callbacks.EphemeralSubscriptionAsync(
