@@ -64,6 +64,7 @@ public static class StorageConfig
                   parallelism = {{t.GetInt("parallelism")}}
                   batch-size = {{t.GetInt("batch-size")}}
                   circuit-breaker.call-timeout = {{(int)t.GetTimeSpan("call-timeout").TotalMilliseconds}}ms
+                  circuit-breaker.reset-timeout = {{(int)t.GetTimeSpan("reset-timeout").TotalMilliseconds}}ms
                   warn-on-auto-init-fail = false
                 }
               }
@@ -74,6 +75,7 @@ public static class StorageConfig
                   provider-name = {{provider}}
                   auto-initialize = true
                   circuit-breaker.call-timeout = {{(int)t.GetTimeSpan("call-timeout").TotalMilliseconds}}ms
+                  circuit-breaker.reset-timeout = {{(int)t.GetTimeSpan("reset-timeout").TotalMilliseconds}}ms
                   warn-on-auto-init-fail = false
                 }
               }

@@ -33,7 +33,11 @@ internal sealed class EventLogActor : ReceivePersistentActor
         _settings = settings;
         _changeEvents = changeEvents;
 
-        Recover<RecoveryCompleted>(_ => _assigned = _durable = LastSequenceNr);
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _assigned = _durable = LastSequenceNr;
+            Context.Parent.Tell(new EventLogs.Recovered(_namespace));
+        });
 
         Command<EventLog.Append>(HandleAppend);
         Command<EventLog.GetHead>(_ => Sender.Tell(new EventLog.Head(_namespace, _durable)));
@@ -107,6 +111,14 @@ internal sealed class EventLogActor : ReceivePersistentActor
         Stash.UnstashAll();
     }
 
+    // The store cannot be read (e.g. it is down): the registry fails what waited and starts a new
+    // log on the next command.
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _log.Error(reason, "Recovering the log of namespace {0} failed", _namespace);
+        Context.Parent.Tell(new EventLogs.Failed(_namespace, reason));
+    }
+
     // A failed write stops the actor (Akka.Persistence's rule). Every append not yet confirmed is
     // failed to its caller; nothing of it is stored, since each append is one atomic write. The
     // next append recreates the log, which recovers its head from the journal.
@@ -133,6 +145,6 @@ internal sealed class EventLogActor : ReceivePersistentActor
         while (_pending.TryDequeue(out var p)) p.ReplyTo.Tell(failure);
         foreach (var held in Stash.ClearStash()) held.Sender.Tell(failure); // only appends are ever held back
         _pendingEvents = 0;
-        Context.Parent.Tell(new EventLogs.Failed(_namespace));
+        Context.Parent.Tell(new EventLogs.Failed(_namespace, cause));
     }
 }

@@ -5,15 +5,28 @@ namespace ActorDispatch.Log;
 
 /// <summary>
 /// Routes <see cref="EventLog.ICommand"/>s to the namespace's log, starting it on first use and
-/// again after it stopped (e.g. after a journal failure). Its path is stable, so readers address it
-/// rather than a log incarnation.
+/// again after it stopped (a journal failure stops a persistent actor). Commands wait here while a
+/// log recovers, so that a log that cannot recover (the store is down) fails them at once with a
+/// clear error instead of losing them. Its path is stable: readers address it, not an incarnation.
 /// </summary>
 internal sealed class EventLogs : ReceiveActor
 {
-    /// <summary>From a log whose journal write failed: it is stopping, route to a new incarnation.</summary>
-    public sealed record Failed(string Namespace);
+    /// <summary>From a log that has recovered: send it what waited.</summary>
+    public sealed record Recovered(string Namespace);
 
-    private readonly Dictionary<string, IActorRef> _logs = new(StringComparer.Ordinal);
+    /// <summary>From a log that failed to recover or to write: it is stopping; route to a new incarnation.</summary>
+    public sealed record Failed(string Namespace, Exception Cause);
+
+    private sealed class Incarnation(IActorRef log)
+    {
+        public IActorRef Log { get; } = log;
+        public List<(EventLog.ICommand Command, IActorRef Sender)>? Waiting { get; set; } = [];
+    }
+
+    // Bounds what waits for one recovering log; beyond it, commands are refused at once.
+    private const int MaxWaiting = 10_000;
+
+    private readonly Dictionary<string, Incarnation> _logs = new(StringComparer.Ordinal);
     private long _incarnation;
 
     public EventLogs(DispatchSettings settings, IActorRef changeEvents)
@@ -22,20 +35,27 @@ internal sealed class EventLogs : ReceiveActor
         {
             if (!_logs.TryGetValue(cmd.Namespace, out var log))
             {
-                log = Context.ActorOf(EventLog.Props(cmd.Namespace, settings, changeEvents), $"log-{cmd.Namespace}-{++_incarnation}");
-                Context.Watch(log);
-                _logs[cmd.Namespace] = log;
+                var actor = Context.ActorOf(EventLog.Props(cmd.Namespace, settings, changeEvents), $"log-{cmd.Namespace}-{++_incarnation}");
+                _logs[cmd.Namespace] = log = new Incarnation(Context.Watch(actor));
             }
-            log.Forward(cmd);
+            if (log.Waiting is null) log.Log.Forward(cmd);
+            else if (log.Waiting.Count < MaxWaiting) log.Waiting.Add((cmd, Sender));
+            else Refuse(cmd, Sender, new InvalidOperationException($"more than {MaxWaiting} requests wait for the log to recover"));
+        });
+        Receive<Recovered>(r =>
+        {
+            if (!_logs.TryGetValue(r.Namespace, out var log) || !log.Log.Equals(Sender) || log.Waiting is null) return;
+            foreach (var (command, sender) in log.Waiting) log.Log.Tell(command, sender);
+            log.Waiting = null;
         });
         Receive<Failed>(f =>
         {
-            if (_logs.TryGetValue(f.Namespace, out var log) && log.Equals(Sender)) _logs.Remove(f.Namespace);
+            if (_logs.TryGetValue(f.Namespace, out var log) && log.Log.Equals(Sender)) Forget(f.Namespace, log, f.Cause);
         });
         Receive<Terminated>(t =>
         {
-            var entry = _logs.FirstOrDefault(kv => kv.Value.Equals(t.ActorRef));
-            if (entry.Key is not null) _logs.Remove(entry.Key);
+            var entry = _logs.FirstOrDefault(kv => kv.Value.Log.Equals(t.ActorRef));
+            if (entry.Key is not null) Forget(entry.Key, entry.Value, new InvalidOperationException("the log stopped"));
         });
     }
 
@@ -45,4 +65,25 @@ internal sealed class EventLogs : ReceiveActor
     // A log that fails is stopped and recreated on demand rather than restarted in place, so
     // that it always recovers its head from the journal.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    private void Forget(string ns, Incarnation log, Exception cause)
+    {
+        _logs.Remove(ns);
+        foreach (var (command, sender) in log.Waiting ?? []) Refuse(command, sender, cause);
+        log.Waiting = null;
+    }
+
+    // Readers (head watchers) poll again by themselves; callers waiting for an answer get an error.
+    private static void Refuse(EventLog.ICommand command, IActorRef sender, Exception cause)
+    {
+        switch (command)
+        {
+            case EventLog.Append append:
+                sender.Tell(new Status.Failure(Errors.AppendFailed(append.Namespace, cause)));
+                break;
+            case EventLog.GetHead head:
+                sender.Tell(new Status.Failure(Errors.ReadFailed(head.Namespace, cause)));
+                break;
+        }
+    }
 }

@@ -1,0 +1,22 @@
+using Npgsql;
+
+namespace ActorDispatch.Server.Tests.Crash;
+
+/// <summary>A fresh PostgreSQL database on the server named by ACTORDISPATCH_TEST_POSTGRES, or a skip that says why.</summary>
+public static class TestDatabase
+{
+    public const string Variable = "ACTORDISPATCH_TEST_POSTGRES";
+
+    public static string Create()
+    {
+        var server = Environment.GetEnvironmentVariable(Variable);
+        if (string.IsNullOrEmpty(server))
+            throw new SkipException($"PostgreSQL tests skipped: {Variable} is not set (.ci/run starts a private server and sets it)");
+        var database = $"ad_{Guid.NewGuid():N}";
+        using var connection = new NpgsqlConnection(server);
+        connection.Open();
+        using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
+        create.ExecuteNonQuery();
+        return new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+    }
+}
