@@ -39,6 +39,15 @@ internal static class Dispatcher
         public static readonly Stop Instance = new();
     }
 
+    /// <summary>
+    /// From the owner: report the committed offset now, then send <see cref="Flushing"/> back, so
+    /// that the owner persists an offset no older than this moment.
+    /// </summary>
+    public sealed record Flush(IActorRef ReplyTo);
+
+    /// <summary>To the owner, after the latest <see cref="OffsetAdvanced"/>: persist now and answer <see cref="ReplyTo"/>.</summary>
+    public sealed record Flushing(IActorRef ReplyTo);
+
     /// <summary>Asks for the runtime status; replied to with a <see cref="SubscriptionStatus"/>.</summary>
     public sealed record GetStatus
     {

@@ -20,6 +20,15 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
 {
     private sealed record RestartTimer;
 
+    // Offsets go to the owner at most this often (and when the dispatcher stops): the owner only
+    // persists every commit-interval, so one message per ack would be wasted work on the hot path.
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(20);
+
+    private sealed record ReportOffset
+    {
+        public static readonly ReportOffset Instance = new();
+    }
+
     private readonly Dispatcher.Setup _setup;
     private readonly Subscription _subscription;
     private readonly SubscriptionRef _ref;
@@ -33,6 +42,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
     private long _generation;
     private long _highestDelivered;
     private int _rewindsWithoutProgress;
+    private long _reportedOffset;
 
     public DispatcherActor(Dispatcher.Setup setup)
     {
@@ -42,6 +52,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         _filter = EventFilter.Create(setup.Subscription.Filter);
         _tracker = new OffsetTracker(setup.CommittedOffset);
         _highestDelivered = setup.CommittedOffset;
+        _reportedOffset = setup.CommittedOffset;
         _materializer = Context.Materializer();
 
         Receive<Dispatcher.StreamInit>(i =>
@@ -71,7 +82,18 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         Receive<EventLog.Appended>(_ => { });
         Receive<Status.Failure>(f => _log.Warning("Reply event of subscription {0} was not appended: {1}", _ref, f.Cause.Message));
         Receive<Dispatcher.GetStatus>(_ => Sender.Tell(Status()));
-        Receive<Dispatcher.Stop>(_ => Context.Stop(Self));
+        Receive<ReportOffset>(_ => Report());
+        Receive<Dispatcher.Flush>(f =>
+        {
+            Report();
+            Context.Parent.Tell(new Dispatcher.Flushing(f.ReplyTo));
+        });
+        // Reports the offset before stopping: the owner starts the next dispatcher from it.
+        Receive<Dispatcher.Stop>(_ =>
+        {
+            Report();
+            Context.Stop(Self);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -189,7 +211,15 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
     private void OffsetMoved()
     {
         _rewindsWithoutProgress = 0;
-        if (!_subscription.Ephemeral) Context.Parent.Tell(new Dispatcher.OffsetAdvanced(_subscription.Id, _tracker.Committed));
+        if (!_subscription.Ephemeral && !Timers.IsTimerActive(ReportOffset.Instance))
+            Timers.StartSingleTimer(ReportOffset.Instance, ReportOffset.Instance, ReportInterval);
+    }
+
+    private void Report()
+    {
+        if (_subscription.Ephemeral || _tracker.Committed <= _reportedOffset) return;
+        _reportedOffset = _tracker.Committed;
+        Context.Parent.Tell(new Dispatcher.OffsetAdvanced(_subscription.Id, _reportedOffset));
     }
 
     /// <summary>

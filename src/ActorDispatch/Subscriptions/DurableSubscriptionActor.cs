@@ -71,10 +71,16 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
                 Timers.StartSingleTimer(CommitTimer.Instance, CommitTimer.Instance, _deps.Settings.CommitInterval);
         });
         Command<CommitTimer>(_ => Commit(null));
+        // The dispatcher reports offsets in batches: have it report first, then commit.
         Command<DurableSubscription.Flush>(_ =>
         {
+            if (_dispatcher is not null) _dispatcher.Tell(new Dispatcher.Flush(Sender));
+            else Commit(Sender);
+        });
+        Command<Dispatcher.Flushing>(f =>
+        {
             Timers.Cancel(CommitTimer.Instance);
-            Commit(Sender);
+            Commit(f.ReplyTo);
         });
         Command<Dispatcher.GetStatus>(_ =>
         {
