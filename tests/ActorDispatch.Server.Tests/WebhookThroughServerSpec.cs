@@ -1,13 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using static ActorDispatch.Server.Tests.ServerFixture;
 
 namespace ActorDispatch.Server.Tests;
@@ -19,17 +12,8 @@ public sealed class WebhookThroughServerSpec(ServerFixture server)
     public async Task A_webhook_subscription_created_over_REST_posts_each_event_to_its_url_and_commits_the_offset()
     {
         var received = new BlockingCollection<JsonNode>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        await using var receiver = builder.Build();
-        receiver.MapPost("/hook", async (HttpRequest request) =>
-        {
-            received.Add((await JsonNode.ParseAsync(request.Body))!);
-            return Results.Ok();
-        });
-        await receiver.StartAsync();
-        var url = receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+        await using var receiver = await LocalReceiver.StartAsync(received.Add);
+        var url = receiver.Url;
 
         var ns = NewNamespace();
         var created = await server.Http.PostAsync($"/api/v1/namespaces/{ns}/subscriptions",

@@ -2,13 +2,6 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using static ActorDispatch.Server.Tests.ServerFixture;
 
 namespace ActorDispatch.Server.Tests.Crash;
@@ -38,7 +31,8 @@ public abstract class CrashSpec(ITestOutputHelper output)
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var ct = cts.Token;
         using var server = new ServerProcess(StoreArgs());
-        await using var receiver = await WebhookReceiver.StartAsync(ct);
+        var arrivals = new ConcurrentQueue<long>();
+        await using var receiver = await LocalReceiver.StartAsync(body => arrivals.Enqueue((long)body["sequence"]!), ct);
         await server.StartAsync(ct);
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         const string ns = "crash";
@@ -53,13 +47,13 @@ public abstract class CrashSpec(ITestOutputHelper output)
         for (var kill = 1; kill <= Kills; kill++)
         {
             while (ws.Received.Count < kill * Events / (Kills + 1) && !producing.IsCompleted) await Task.Delay(20, ct);
-            output.WriteLine($"kill {kill}: ws received {ws.Received.Count}, webhook {receiver.Arrivals.Count}, appended {acknowledged.Count}");
+            output.WriteLine($"kill {kill}: ws received {ws.Received.Count}, webhook {arrivals.Count}, appended {acknowledged.Count}");
             server.Kill();
             await server.StartAsync(ct);
         }
         await producing;
         var head = await Head(http, ns, ct);
-        while (!(ws.Covers(head) && receiver.Covers(head))) await Task.Delay(50, ct);
+        while (!(ws.Covers(head) && arrivals.Distinct().Count() >= head)) await Task.Delay(50, ct);
         ws.Stop();
         await consuming;
 
@@ -93,7 +87,6 @@ public abstract class CrashSpec(ITestOutputHelper output)
         }
 
         // Webhook: never a forward jump (no event skipped), every event arrived.
-        var arrivals = receiver.Arrivals.ToList();
         long max = 0;
         foreach (var seq in arrivals)
         {
@@ -203,49 +196,6 @@ public abstract class CrashSpec(ITestOutputHelper output)
                     return;
                 }
             }
-        }
-    }
-
-    /// <summary>A Kestrel endpoint on 127.0.0.1 that records the sequence of every delivery it is sent, and acks it.</summary>
-    private sealed class WebhookReceiver : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private WebhookReceiver(WebApplication app, string url)
-        {
-            _app = app;
-            Url = url;
-        }
-
-        public string Url { get; }
-
-        public ConcurrentQueue<long> Arrivals { get; } = new();
-
-        public bool Covers(long head) => Arrivals.Distinct().Count() >= head;
-
-        public static async Task<WebhookReceiver> StartAsync(CancellationToken ct)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            WebhookReceiver? self = null;
-            app.MapPost("/hook", async (HttpRequest request) =>
-            {
-                var delivery = (await JsonNode.ParseAsync(request.Body))!;
-                self!.Arrivals.Enqueue((long)delivery["sequence"]!);
-                return Results.Ok();
-            });
-            await app.StartAsync(ct);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            self = new WebhookReceiver(app, address + "/hook");
-            return self;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
         }
     }
 }

@@ -1,14 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using static ActorDispatch.Server.Tests.ServerFixture;
 
 namespace ActorDispatch.Server.Tests.Crash;
@@ -34,7 +26,7 @@ public sealed class StoreFaultSpec(ITestOutputHelper output)
         var ct = cts.Token;
         using var server = new ServerProcess($"--ActorDispatch:Storage:Postgres={TestDatabase.Create()}");
         var received = new ConcurrentDictionary<long, bool>();
-        await using var receiver = await StartReceiverAsync(received, ct);
+        await using var receiver = await LocalReceiver.StartAsync(body => received[(long)body["sequence"]!] = true, ct);
         await server.StartAsync(ct);
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var created = await http.PostAsync("/api/v1/namespaces/faults/subscriptions",
@@ -91,31 +83,5 @@ public sealed class StoreFaultSpec(ITestOutputHelper output)
         using var process = Process.Start(info)!;
         await process.WaitForExitAsync(ct);
         Assert.True(process.ExitCode == 0, $"'{control} {verb}' failed: {await process.StandardError.ReadToEndAsync(ct)}");
-    }
-
-    private static async Task<Receiver> StartReceiverAsync(ConcurrentDictionary<long, bool> received, CancellationToken ct)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.MapPost("/hook", async (HttpRequest request) =>
-        {
-            received[(long)(await JsonNode.ParseAsync(request.Body))!["sequence"]!] = true;
-            return Results.Ok();
-        });
-        await app.StartAsync(ct);
-        return new Receiver(app);
-    }
-
-    private sealed class Receiver(WebApplication app) : IAsyncDisposable
-    {
-        public string Url { get; } = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
-
-        public async ValueTask DisposeAsync()
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
     }
 }
