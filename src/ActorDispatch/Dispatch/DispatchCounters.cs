@@ -6,11 +6,10 @@ namespace ActorDispatch.Dispatch;
 /// </summary>
 internal sealed class DispatchCounters
 {
-    private long _pagesRead, _eventsRead, _largestPage, _head, _delivered, _redelivered;
+    private long _pagesRead, _eventsRead, _head, _delivered, _redelivered;
 
     public long PagesRead => Interlocked.Read(ref _pagesRead);
     public long EventsRead => Interlocked.Read(ref _eventsRead);
-    public long LargestPage => Interlocked.Read(ref _largestPage);
     public long Head => Interlocked.Read(ref _head);
     public long Delivered => Interlocked.Read(ref _delivered);
     public long Redelivered => Interlocked.Read(ref _redelivered);
@@ -19,10 +18,6 @@ internal sealed class DispatchCounters
     {
         Interlocked.Increment(ref _pagesRead);
         Interlocked.Add(ref _eventsRead, events);
-        long seen;
-        while ((seen = Interlocked.Read(ref _largestPage)) < events && Interlocked.CompareExchange(ref _largestPage, events, seen) != seen)
-        {
-        }
     }
 
     public void HeadSeen(long head)

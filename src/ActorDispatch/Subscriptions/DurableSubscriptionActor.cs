@@ -168,7 +168,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
     {
         if (_definition is null)
         {
-            Persist(new SubscriptionEvents.Defined(define.Definition, InitialOffset(define.Definition)), e =>
+            Persist(new SubscriptionEvents.Defined(define.Definition, FirstEvent.InitialOffset(define.Definition)), e =>
             {
                 Apply(e);
                 StartDispatcher();
@@ -196,10 +196,6 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         if (_retiring.Count == 0) define.ReplyTo.Tell(define.Reply);
         else _replyWhenRetired.Add((define.ReplyTo, define.Reply));
     }
-
-    // firstEvent is resolved to a number when the subscription is created: start just before it.
-    private static long InitialOffset(Subscription definition) =>
-        long.TryParse(definition.Options.FirstEvent, out var first) && first > 0 ? first - 1 : 0;
 
     // One dispatcher at a time: a new one starts only once the previous one has stopped, so that it
     // starts from every offset the previous one reported.

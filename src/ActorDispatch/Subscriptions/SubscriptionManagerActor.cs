@@ -186,13 +186,6 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor, IWithTi
         }
     }
 
-    private static string ResolveFirstEvent(string? firstEvent, long head) => firstEvent switch
-    {
-        "oldest" => "1",
-        null or "newest" => (head + 1).ToString(CultureInfo.InvariantCulture),
-        _ => firstEvent,
-    };
-
     private void CreateDurable(SubscriptionInput input, long head, IActorRef replyTo)
     {
         // Checked again: another create may have completed while the head was being resolved.
@@ -200,19 +193,7 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor, IWithTi
             throw Errors.SubscriptionExists(input.Namespace, input.Name);
         if (_catalog.Count >= _settings.MaxSubscriptions) throw Errors.TooManySubscriptions(_settings.MaxSubscriptions);
 
-        var now = DateTimeOffset.UtcNow;
-        var subscription = new Subscription
-        {
-            Id = Guid.NewGuid(),
-            Namespace = input.Namespace,
-            Name = input.Name,
-            Transport = input.Transport,
-            Filter = input.Filter,
-            Options = input.Options with { FirstEvent = ResolveFirstEvent(input.Options.FirstEvent, head) },
-            Ephemeral = false,
-            Created = now,
-            Updated = now,
-        };
+        var subscription = NewSubscription(Guid.NewGuid(), input.Namespace, input.Name, input.Transport, input.Filter, input.Options, ephemeral: false, head);
         PersistCatalog(new CatalogEvents.Added(subscription), () =>
         {
             StartChild(subscription);
@@ -231,21 +212,8 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor, IWithTi
         // A connection that only serves ephemeral subscriptions is known here with a matcher that accepts no durable one.
         if (!_connections.ContainsKey(create.ConnectionId))
             _connections[create.ConnectionId] = new Connected(create.Transport, _ => false, create.Connection, ++_connectionOrder);
-        var now = DateTimeOffset.UtcNow;
-        var subscription = new Subscription
-        {
-            Id = create.Id,
-            Namespace = create.Namespace,
-            Name = name,
-            Transport = create.Transport,
-            Filter = create.Filter,
-            Options = create.Options with { FirstEvent = ResolveFirstEvent(create.Options.FirstEvent, head) },
-            Ephemeral = true,
-            Created = now,
-            Updated = now,
-        };
-        var first = long.Parse(subscription.Options.FirstEvent!, CultureInfo.InvariantCulture);
-        var setup = new Dispatch.Dispatcher.Setup(subscription, EffectiveOptions.From(subscription.Options, _settings), first - 1,
+        var subscription = NewSubscription(create.Id, create.Namespace, name, create.Transport, create.Filter, create.Options, ephemeral: true, head);
+        var setup = new Dispatch.Dispatcher.Setup(subscription, EffectiveOptions.From(subscription.Options, _settings), FirstEvent.InitialOffset(subscription),
             create.Connection, create.ConnectionId, _deps.Logs, _deps.Reader, _settings);
         var dispatcher = Context.Watch(Context.ActorOf(Dispatch.Dispatcher.Props(setup), name));
         if (!_ephemeral.TryGetValue(create.ConnectionId, out var list)) _ephemeral[create.ConnectionId] = list = [];
@@ -254,6 +222,24 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor, IWithTi
         if (create.ChangeEvents is not null && _validator.Transport(create.Transport) is IChangeEventListener listener)
             _changeEvents.Tell(new ChangeEventHub.Listen(create.ConnectionId, create.Namespace, CompileChangeEventsRegex(create.ChangeEvents), listener));
         replyTo.Tell(subscription);
+    }
+
+    private static Subscription NewSubscription(Guid id, string ns, string name, string transport, SubscriptionFilter filter,
+        SubscriptionOptions options, bool ephemeral, long head)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new Subscription
+        {
+            Id = id,
+            Namespace = ns,
+            Name = name,
+            Transport = transport,
+            Filter = filter,
+            Options = options with { FirstEvent = FirstEvent.Resolve(options.FirstEvent, head) },
+            Ephemeral = ephemeral,
+            Created = now,
+            Updated = now,
+        };
     }
 
     private static Regex CompileChangeEventsRegex(string pattern)
