@@ -16,7 +16,8 @@ var usage = command switch
 };
 if (usage is null)
 {
-    var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new MicroBenchmarkConfig());
+    // Not typeof(Program): the referenced server has a public Program of its own.
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(MicroBenchmarkConfig).Assembly).Run(args, new MicroBenchmarkConfig());
     return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
 }
 

@@ -6,7 +6,7 @@ internal sealed record BacklogResult(Interval Append, Interval AppendBatched, Co
 
 /// <summary>
 /// Mode A: append N events with nobody listening, then consume and ack them all through one
-/// subscription from the oldest event. The append is PeerBench's publish (one event per call, a
+/// subscription from the oldest event, over the host's transport. The append is PeerBench's publish (one event per call, a
 /// window of unconfirmed events); the batched append (many events per call) runs on a store of
 /// its own, so that both append figures start from an empty file.
 /// </summary>
@@ -19,24 +19,24 @@ internal static class BacklogMode
         Interval append;
         ConsumeResult consume;
         double? rss;
-        await using (var host = EngineHost.Start("e2e-backlog", o))
+        await using (var host = await E2eHost.StartAsync("e2e-backlog", o))
         {
             using (var timeout = new CancellationTokenSource(o.PhaseTimeout))
-                append = await new Publisher(host.Engine, EngineHost.Namespace, payload).PublishAsync(o.N, 1, o.PubWindow, 0, timeout.Token);
+                append = await new Publisher(host.Engine, IE2eHost.Namespace, payload).PublishAsync(o.N, 1, o.PubWindow, 0, timeout.Token);
 
             using (var timeout = new CancellationTokenSource(o.PhaseTimeout))
             {
-                await host.CreateSubscriptionAsync(Subscription, "oldest", o.Window, timeout.Token);
-                consume = await Consumer.RunAsync(host.Engine, EngineHost.Namespace, Subscription, o.N, timeout.Token);
+                await host.CreateSubscriptionAsync(Subscription, "oldest", o.N, timeout.Token);
+                consume = await host.ConsumeAsync(Subscription, o.N, timeout.Token);
             }
             rss = ProcessMemory.RssMiB();
         }
 
         Interval appendBatched;
-        await using (var host = EngineHost.Start("e2e-backlog-batched", o))
+        await using (var host = await E2eHost.StartAsync("e2e-backlog-batched", o))
         {
             using var timeout = new CancellationTokenSource(o.PhaseTimeout);
-            appendBatched = await new Publisher(host.Engine, EngineHost.Namespace, payload).PublishAsync(o.N, o.BatchSize, o.PubWindow, 0, timeout.Token);
+            appendBatched = await new Publisher(host.Engine, IE2eHost.Namespace, payload).PublishAsync(o.N, o.BatchSize, o.PubWindow, 0, timeout.Token);
         }
         return new BacklogResult(append, appendBatched, consume, rss);
     }

@@ -21,6 +21,18 @@ internal sealed record E2eOptions
     public int QuietWaitS { get; init; } = 30;
     public bool Json { get; init; }
 
+    /// <summary><c>--transport</c>: how subscriptions are consumed.</summary>
+    public TransportKind Transport { get; init; } = TransportKind.InProcess;
+
+    /// <summary><c>--webhook-variants</c> as given (null: the default); parsed into <see cref="Variants"/>.</summary>
+    public string? WebhookVariants { get; init; }
+
+    /// <summary>What the run measures, one table each: one variant, or for webhooks those of <c>--webhook-variants</c>.</summary>
+    public IReadOnlyList<TransportVariant> Variants { get; init; } = [TransportVariant.InProcess(100)];
+
+    /// <summary>The variant being measured; the runner sets it for each of <see cref="Variants"/>.</summary>
+    public TransportVariant Variant { get; init; } = TransportVariant.InProcess(100);
+
     /// <summary>HOCON over the engine's and the store's settings, e.g. <c>actordispatch.dispatch.poll-interval = 60s</c>.</summary>
     public string ConfigText { get; init; } = "";
 
@@ -31,9 +43,22 @@ internal sealed record E2eOptions
     public const string Usage = """
         ActorDispatch.Benchmarks e2e — the engine in process, on a fresh SQLite file per repetition.
 
+          --transport T          how subscriptions are consumed [in-process]:
+                                   in-process  IActorDispatch.ListenAsync (the system transport)
+                                   websocket   the server (ServerApp) on Kestrel 127.0.0.1, a
+                                               ClientWebSocket on /ws acking every event
+                                   webhook     the server posting to a local Kestrel receiver
+                                               (withData: the body is the event data), one
+                                               table per --webhook-variants entry
+                                 events are always appended in process with IActorDispatch.AppendAsync
+          --webhook-variants V   webhook variants, comma-separated: ra<N> (readAhead N),
+                                 batch<S> or batch<S>-ra<N> (batch of S, readAhead N, default 0)
+                                 [ra0,ra100,batch50]
+
           --n N                  events for modes A and B [100000]
           --payload BYTES        size of each event's JSON data [256]
-          --window W             subscription readAhead (W + 1 deliveries in flight) [100]
+          --window W             subscription readAhead (W + 1 deliveries in flight) for
+                                 in-process and websocket [100]
           --pub-window P         max appended events not yet confirmed [1000]
           --batch-size B         events per AppendAsync call in the batched append of mode A [100]
           --live-rate R          pace mode B's publisher at R events/s; 0 = as fast as it can [0]
@@ -46,7 +71,8 @@ internal sealed record E2eOptions
           --quiet-wait-s S       before each measurement, wait up to S s until other processes
                                  use < 10% of all cores; 0 = don't wait [30]
           --config HOCON         settings over the engine's and store's defaults, e.g.
-                                 "actordispatch.dispatch.poll-interval = 60s"
+                                 "actordispatch.dispatch.poll-interval = 60s" (in-process only:
+                                 the server takes its settings from its own configuration)
           --json                 end stdout with one JSON object of the medians
         """;
 
@@ -73,13 +99,39 @@ internal sealed record E2eOptions
                 "--quiet-wait-s" => o with { QuietWaitS = flags.Int(min: 0) },
                 "--json" => o with { Json = true },
                 "--config" => o with { ConfigText = flags.Hocon() },
+                "--transport" => o with { Transport = ParseTransport(flags.Value()) },
+                "--webhook-variants" => o with { WebhookVariants = flags.Value() },
                 _ => throw flags.Unknown(),
             };
         }
         if (o.Window > 65535) throw new ArgumentException("--window must be 0..65535 (it is the subscription's readAhead)");
         if (o.BatchSize > o.PubWindow) throw new ArgumentException("--batch-size must not exceed --pub-window");
         if (o.PayloadSize < BenchPayload.MinSize) throw new ArgumentException($"--payload must be at least {BenchPayload.MinSize} bytes");
-        return o;
+        if (o.ConfigText != "" && o.Transport != TransportKind.InProcess) throw new ArgumentException("--config only applies to --transport in-process");
+        if (o.WebhookVariants is not null && o.Transport != TransportKind.Webhook) throw new ArgumentException("--webhook-variants only applies to --transport webhook");
+        var variants = o.Transport switch
+        {
+            TransportKind.WebSocket => new[] { TransportVariant.WebSocket(o.Window) },
+            TransportKind.Webhook => ParseWebhookVariants(o.WebhookVariants ?? TransportVariant.DefaultWebhookVariants),
+            _ => new[] { TransportVariant.InProcess(o.Window) },
+        };
+        return o with { Variants = variants, Variant = variants[0] };
+    }
+
+    private static TransportKind ParseTransport(string text) => text.ToLowerInvariant() switch
+    {
+        "in-process" => TransportKind.InProcess,
+        "websocket" => TransportKind.WebSocket,
+        "webhook" => TransportKind.Webhook,
+        _ => throw new ArgumentException($"--transport takes in-process, websocket or webhook, not '{text}'"),
+    };
+
+    private static TransportVariant[] ParseWebhookVariants(string text)
+    {
+        var variants = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(TransportVariant.Webhook).ToArray();
+        if (variants.Length == 0) throw new ArgumentException("--webhook-variants names no variant");
+        if (variants.DistinctBy(v => v.Key).Count() != variants.Length) throw new ArgumentException($"--webhook-variants names a variant twice: '{text}'");
+        return variants;
     }
 
     private static string[] ParseModes(string text)

@@ -6,44 +6,35 @@ namespace ActorDispatch.Benchmarks.EndToEnd;
 
 /// <summary>
 /// The engine on a fresh actor system and SQLite file, with only the built-in <c>system</c>
-/// (in-process) transport; all benchmark events go to one namespace.
+/// (in-process) transport, consumed with <see cref="IActorDispatch.ListenAsync"/>.
 /// </summary>
-internal sealed class EngineHost : IAsyncDisposable
+internal sealed class EngineHost : IE2eHost
 {
-    public const string Namespace = "bench";
-
-    private static readonly TimeSpan ConnectPollInterval = TimeSpan.FromMilliseconds(20);
-
     private readonly SqliteActorSystem _store;
+    private readonly int _readAhead;
 
-    private EngineHost(SqliteActorSystem store)
+    private EngineHost(SqliteActorSystem store, int readAhead)
     {
         _store = store;
+        _readAhead = readAhead;
         Engine = new ActorDispatchEngine(store.System, Array.Empty<IEventTransport>());
     }
 
     public IActorDispatch Engine { get; }
 
-    public static EngineHost Start(string name, E2eOptions o) => new(SqliteActorSystem.Create(name, o.Config));
+    public static EngineHost Start(string name, E2eOptions o) => new(SqliteActorSystem.Create(name, o.Config), o.Variant.ReadAhead);
 
-    public Task<Subscription> CreateSubscriptionAsync(string name, string firstEvent, int readAhead, CancellationToken ct) =>
+    public Task CreateSubscriptionAsync(string name, string firstEvent, int expected, CancellationToken ct) =>
         Engine.CreateSubscriptionAsync(new SubscriptionInput
         {
-            Namespace = Namespace,
+            Namespace = IE2eHost.Namespace,
             Name = name,
             Transport = "system",
-            Options = new SubscriptionOptions { FirstEvent = firstEvent, ReadAhead = readAhead },
+            Options = new SubscriptionOptions { FirstEvent = firstEvent, ReadAhead = _readAhead },
         }, ct);
 
-    /// <summary>Waits until a dispatcher is bound to a listener of the subscription, so a live measurement starts attached.</summary>
-    public async Task WaitUntilConnectedAsync(string name, Task listener, CancellationToken ct)
-    {
-        while ((await Engine.GetSubscriptionStatusAsync(Namespace, name, ct)).Connection is null)
-        {
-            if (listener.IsCompleted) await listener; // surfaces why the listener stopped
-            await Task.Delay(ConnectPollInterval, ct);
-        }
-    }
+    public Task<ConsumeResult> ConsumeAsync(string name, int expected, CancellationToken ct) =>
+        Consumer.RunAsync(Engine, IE2eHost.Namespace, name, expected, ct);
 
     public ValueTask DisposeAsync() => _store.DisposeAsync();
 }

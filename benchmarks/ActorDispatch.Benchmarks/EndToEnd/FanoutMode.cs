@@ -12,14 +12,14 @@ internal static class FanoutMode
 {
     public static async Task<FanoutResult> RunAsync(E2eOptions o, BenchPayload payload)
     {
-        await using var host = EngineHost.Start("e2e-fanout", o);
+        await using var host = await E2eHost.StartAsync("e2e-fanout", o);
         Interval publish;
         using (var timeout = new CancellationTokenSource(o.PhaseTimeout))
-            publish = await new Publisher(host.Engine, EngineHost.Namespace, payload).PublishAsync(o.FanoutN, 1, o.PubWindow, 0, timeout.Token);
+            publish = await new Publisher(host.Engine, IE2eHost.Namespace, payload).PublishAsync(o.FanoutN, 1, o.PubWindow, 0, timeout.Token);
 
         using var consumeTimeout = new CancellationTokenSource(o.PhaseTimeout);
         var names = Enumerable.Range(0, o.FanoutSubscriptions).Select(i => $"fanout-{i}").ToArray();
-        foreach (var name in names) await host.CreateSubscriptionAsync(name, "oldest", o.Window, consumeTimeout.Token);
+        foreach (var name in names) await host.CreateSubscriptionAsync(name, "oldest", o.FanoutN, consumeTimeout.Token);
         var consumers = await Task.WhenAll(names.Select(name => Task.Run(() => ConsumeAsync(host, name, o.FanoutN, consumeTimeout))));
 
         var deliver = new Interval(consumers.Min(c => c.Span.Start), consumers.Max(c => c.Span.End));
@@ -27,11 +27,11 @@ internal static class FanoutMode
     }
 
     // One failed consumer stops the others rather than leaving them to run into the timeout.
-    private static async Task<ConsumeResult> ConsumeAsync(EngineHost host, string name, int expected, CancellationTokenSource all)
+    private static async Task<ConsumeResult> ConsumeAsync(IE2eHost host, string name, int expected, CancellationTokenSource all)
     {
         try
         {
-            return await Consumer.RunAsync(host.Engine, EngineHost.Namespace, name, expected, all.Token);
+            return await host.ConsumeAsync(name, expected, all.Token);
         }
         catch
         {

@@ -18,17 +18,17 @@ internal static class LiveMode
 
     public static async Task<LiveResult> RunAsync(E2eOptions o, BenchPayload payload)
     {
-        await using var host = EngineHost.Start("e2e-live", o);
+        await using var host = await E2eHost.StartAsync("e2e-live", o);
         // Publisher and consumer run together, so they share one limit.
         using var timeout = new CancellationTokenSource(2 * o.PhaseTimeout);
         try
         {
-            await host.CreateSubscriptionAsync(Subscription, "newest", o.Window, timeout.Token);
-            var consumer = Consumer.RunAsync(host.Engine, EngineHost.Namespace, Subscription, o.N, timeout.Token);
+            await host.CreateSubscriptionAsync(Subscription, "newest", o.N, timeout.Token);
+            var consumer = host.ConsumeAsync(Subscription, o.N, timeout.Token);
             await host.WaitUntilConnectedAsync(Subscription, consumer, timeout.Token);
             await Task.Delay(Settle, timeout.Token);
 
-            var publish = await new Publisher(host.Engine, EngineHost.Namespace, payload).PublishAsync(o.N, 1, o.PubWindow, o.LiveRate, timeout.Token);
+            var publish = await new Publisher(host.Engine, IE2eHost.Namespace, payload).PublishAsync(o.N, 1, o.PubWindow, o.LiveRate, timeout.Token);
             var consume = await consumer;
             return new LiveResult(new Interval(publish.Start, consume.Span.End), publish, consume, ProcessMemory.RssMiB());
         }
