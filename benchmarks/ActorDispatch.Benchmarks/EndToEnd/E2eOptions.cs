@@ -21,6 +21,9 @@ internal sealed record E2eOptions
     public int QuietWaitS { get; init; } = 30;
     public bool Json { get; init; }
 
+    /// <summary>A PostgreSQL server to measure on (a fresh database per repetition), or null for SQLite.</summary>
+    public string? Postgres { get; init; } = Environment.GetEnvironmentVariable("ACTORDISPATCH_BENCH_POSTGRES") is { Length: > 0 } pg ? pg : null;
+
     /// <summary><c>--transport</c>: how subscriptions are consumed.</summary>
     public TransportKind Transport { get; init; } = TransportKind.InProcess;
 
@@ -70,6 +73,8 @@ internal sealed record E2eOptions
           --timeout-s S          limit for each publish or consume phase [300]
           --quiet-wait-s S       before each measurement, wait up to S s until other processes
                                  use < 10% of all cores; 0 = don't wait [30]
+          --store sqlite|postgres  the store [sqlite]; postgres needs --postgres or ACTORDISPATCH_BENCH_POSTGRES
+          --postgres CONN        a PostgreSQL server's connection string; implies --store postgres
           --config HOCON         settings over the engine's and store's defaults, e.g.
                                  "actordispatch.dispatch.poll-interval = 60s" (in-process only:
                                  the server takes its settings from its own configuration)
@@ -98,6 +103,13 @@ internal sealed record E2eOptions
                 "--timeout-s" => o with { TimeoutS = flags.Int(min: 1) },
                 "--quiet-wait-s" => o with { QuietWaitS = flags.Int(min: 0) },
                 "--json" => o with { Json = true },
+                "--postgres" => o with { Postgres = flags.Value() },
+                "--store" => flags.Value() switch
+                {
+                    "sqlite" => o with { Postgres = null },
+                    "postgres" => o with { Postgres = o.Postgres ?? throw new ArgumentException("--store postgres needs --postgres CONN or ACTORDISPATCH_BENCH_POSTGRES") },
+                    var other => throw new ArgumentException($"--store must be sqlite or postgres, not '{other}'"),
+                },
                 "--config" => o with { ConfigText = flags.Hocon() },
                 "--transport" => o with { Transport = ParseTransport(flags.Value()) },
                 "--webhook-variants" => o with { WebhookVariants = flags.Value() },

@@ -63,7 +63,7 @@ internal sealed class E2eRunner(E2eOptions options)
         var workload = $"N={o.N} payload={o.PayloadSize}B {window} pub-window={o.PubWindow} " +
                        $"live-rate={(o.LiveRate > 0 ? $"{o.LiveRate} msg/s" : "max")} fanout={o.FanoutSubscriptions}x{o.FanoutN} reps={o.Reps}";
         _results.Note($"workload: {workload}");
-        _results.Note("publish: one event per AppendAsync call, at most pub-window unconfirmed (as PeerBench); store: SQLite file, WAL, engine defaults");
+        _results.Note("publish: one event per AppendAsync call, at most pub-window unconfirmed (as PeerBench); store: {StoreActorSystem.Describe(_options.Postgres)}, engine defaults");
         if (TransportNote(v) is { } transport) _results.Note(transport);
         if (o.ConfigText != "") _results.Note($"config overrides: {o.ConfigText}");
         Progress.Log($"e2e {v.Label}: {workload}");

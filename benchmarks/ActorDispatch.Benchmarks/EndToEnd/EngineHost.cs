@@ -10,10 +10,10 @@ namespace ActorDispatch.Benchmarks.EndToEnd;
 /// </summary>
 internal sealed class EngineHost : IE2eHost
 {
-    private readonly SqliteActorSystem _store;
+    private readonly StoreActorSystem _store;
     private readonly int _readAhead;
 
-    private EngineHost(SqliteActorSystem store, int readAhead)
+    private EngineHost(StoreActorSystem store, int readAhead)
     {
         _store = store;
         _readAhead = readAhead;
@@ -22,7 +22,7 @@ internal sealed class EngineHost : IE2eHost
 
     public IActorDispatch Engine { get; }
 
-    public static EngineHost Start(string name, E2eOptions o) => new(SqliteActorSystem.Create(name, o.Config), o.Variant.ReadAhead);
+    public static EngineHost Start(string name, E2eOptions o) => new(StoreActorSystem.Create(name, o.Config, o.Postgres), o.Variant.ReadAhead);
 
     public Task CreateSubscriptionAsync(string name, string firstEvent, int expected, CancellationToken ct) =>
         Engine.CreateSubscriptionAsync(new SubscriptionInput

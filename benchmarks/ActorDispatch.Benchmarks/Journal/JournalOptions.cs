@@ -17,6 +17,9 @@ internal sealed record JournalOptions
     public int QuietWaitS { get; init; } = 30;
     public bool Json { get; init; }
 
+    /// <summary>A PostgreSQL server to measure on (a fresh database per repetition), or null for SQLite.</summary>
+    public string? Postgres { get; init; } = Environment.GetEnvironmentVariable("ACTORDISPATCH_BENCH_POSTGRES") is { Length: > 0 } pg ? pg : null;
+
     /// <summary>HOCON over the engine's and the store's settings, e.g. <c>actordispatch.dispatch.poll-interval = 60s</c>.</summary>
     public string ConfigText { get; init; } = "";
 
@@ -35,6 +38,8 @@ internal sealed record JournalOptions
           --timeout-s S          limit for each measurement [300]
           --quiet-wait-s S       before each measurement, wait up to S s until other processes
                                  use < 10% of all cores; 0 = don't wait [30]
+          --store sqlite|postgres  the store [sqlite]; postgres needs --postgres or ACTORDISPATCH_BENCH_POSTGRES
+          --postgres CONN        a PostgreSQL server's connection string; implies --store postgres
           --config HOCON         settings over the store's defaults, e.g.
                                  "actordispatch.storage.sqlite.batch-size = 500"
           --json                 end stdout with one JSON object of the medians
@@ -58,6 +63,13 @@ internal sealed record JournalOptions
                 "--timeout-s" => o with { TimeoutS = flags.Int(min: 1) },
                 "--quiet-wait-s" => o with { QuietWaitS = flags.Int(min: 0) },
                 "--json" => o with { Json = true },
+                "--postgres" => o with { Postgres = flags.Value() },
+                "--store" => flags.Value() switch
+                {
+                    "sqlite" => o with { Postgres = null },
+                    "postgres" => o with { Postgres = o.Postgres ?? throw new ArgumentException("--store postgres needs --postgres CONN or ACTORDISPATCH_BENCH_POSTGRES") },
+                    var other => throw new ArgumentException($"--store must be sqlite or postgres, not '{other}'"),
+                },
                 "--config" => o with { ConfigText = flags.Hocon() },
                 _ => throw flags.Unknown(),
             };

@@ -31,7 +31,7 @@ internal sealed class JournalRunner(JournalOptions o)
 
     public async Task<int> RunAsync()
     {
-        _results.Note($"workload: N={o.N} payload={o.PayloadSize}B (byte[]) reps={o.Reps}; store: SQLite file, WAL, the engine's journal settings");
+        _results.Note($"workload: N={o.N} payload={o.PayloadSize}B (byte[]) reps={o.Reps}; store: {StoreActorSystem.Describe(o.Postgres)}, the engine's journal settings");
         if (o.ConfigText != "") _results.Note($"config overrides: {o.ConfigText}");
         Progress.Log($"journal: N={o.N} payload={o.PayloadSize}B");
 
@@ -81,7 +81,7 @@ internal sealed class JournalRunner(JournalOptions o)
 
     private async Task<Interval> MeasureAsync(JournalWriter.Write write)
     {
-        await using var store = SqliteActorSystem.Create("journal", o.Config);
+        await using var store = StoreActorSystem.Create("journal", o.Config, o.Postgres);
         var writer = store.System.ActorOf(JournalWriter.Props(_payload), "writer");
         var written = await writer.Ask<JournalWriter.Written>(write, TimeSpan.FromSeconds(o.TimeoutS));
         return written.Span;
