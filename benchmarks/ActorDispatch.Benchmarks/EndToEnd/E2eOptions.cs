@@ -22,7 +22,7 @@ internal sealed record E2eOptions
     public bool Json { get; init; }
 
     /// <summary>A PostgreSQL server to measure on (a fresh database per repetition), or null for SQLite.</summary>
-    public string? Postgres { get; init; } = Environment.GetEnvironmentVariable("ACTORDISPATCH_BENCH_POSTGRES") is { Length: > 0 } pg ? pg : null;
+    public string? Postgres { get; init; } = StoreActorSystem.DefaultPostgres;
 
     /// <summary><c>--transport</c>: how subscriptions are consumed.</summary>
     public TransportKind Transport { get; init; } = TransportKind.InProcess;
@@ -104,12 +104,7 @@ internal sealed record E2eOptions
                 "--quiet-wait-s" => o with { QuietWaitS = flags.Int(min: 0) },
                 "--json" => o with { Json = true },
                 "--postgres" => o with { Postgres = flags.Value() },
-                "--store" => flags.Value() switch
-                {
-                    "sqlite" => o with { Postgres = null },
-                    "postgres" => o with { Postgres = o.Postgres ?? throw new ArgumentException("--store postgres needs --postgres CONN or ACTORDISPATCH_BENCH_POSTGRES") },
-                    var other => throw new ArgumentException($"--store must be sqlite or postgres, not '{other}'"),
-                },
+                "--store" => o with { Postgres = StoreActorSystem.ForStore(flags.Value(), o.Postgres) },
                 "--config" => o with { ConfigText = flags.Hocon() },
                 "--transport" => o with { Transport = ParseTransport(flags.Value()) },
                 "--webhook-variants" => o with { WebhookVariants = flags.Value() },

@@ -18,7 +18,7 @@ internal sealed record JournalOptions
     public bool Json { get; init; }
 
     /// <summary>A PostgreSQL server to measure on (a fresh database per repetition), or null for SQLite.</summary>
-    public string? Postgres { get; init; } = Environment.GetEnvironmentVariable("ACTORDISPATCH_BENCH_POSTGRES") is { Length: > 0 } pg ? pg : null;
+    public string? Postgres { get; init; } = StoreActorSystem.DefaultPostgres;
 
     /// <summary>HOCON over the engine's and the store's settings, e.g. <c>actordispatch.dispatch.poll-interval = 60s</c>.</summary>
     public string ConfigText { get; init; } = "";
@@ -64,12 +64,7 @@ internal sealed record JournalOptions
                 "--quiet-wait-s" => o with { QuietWaitS = flags.Int(min: 0) },
                 "--json" => o with { Json = true },
                 "--postgres" => o with { Postgres = flags.Value() },
-                "--store" => flags.Value() switch
-                {
-                    "sqlite" => o with { Postgres = null },
-                    "postgres" => o with { Postgres = o.Postgres ?? throw new ArgumentException("--store postgres needs --postgres CONN or ACTORDISPATCH_BENCH_POSTGRES") },
-                    var other => throw new ArgumentException($"--store must be sqlite or postgres, not '{other}'"),
-                },
+                "--store" => o with { Postgres = StoreActorSystem.ForStore(flags.Value(), o.Postgres) },
                 "--config" => o with { ConfigText = flags.Hocon() },
                 _ => throw flags.Unknown(),
             };

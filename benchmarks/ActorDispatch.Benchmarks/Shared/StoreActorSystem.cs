@@ -41,6 +41,18 @@ internal sealed class StoreActorSystem : IAsyncDisposable
         return new StoreActorSystem(ActorSystem.Create(name, config), drop);
     }
 
+    /// <summary>The PostgreSQL server of <c>ACTORDISPATCH_BENCH_POSTGRES</c>, if set.</summary>
+    public static string? DefaultPostgres =>
+        Environment.GetEnvironmentVariable("ACTORDISPATCH_BENCH_POSTGRES") is { Length: > 0 } pg ? pg : null;
+
+    /// <summary>The PostgreSQL server a <c>--store</c> value selects: null for sqlite.</summary>
+    public static string? ForStore(string store, string? postgres) => store switch
+    {
+        "sqlite" => null,
+        "postgres" => postgres ?? throw new ArgumentException("--store postgres needs --postgres CONN or ACTORDISPATCH_BENCH_POSTGRES"),
+        _ => throw new ArgumentException($"--store must be sqlite or postgres, not '{store}'"),
+    };
+
     /// <summary>How the runners describe the store in their notes.</summary>
     public static string Describe(string? postgres) =>
         postgres is null ? "SQLite file, WAL" : "PostgreSQL (a fresh database per repetition)";
