@@ -13,7 +13,8 @@ public static class TestDatabase
         if (string.IsNullOrEmpty(server))
             throw new SkipException($"PostgreSQL tests skipped: {Variable} is not set (.ci/run starts a private server and sets it)");
         var database = $"ad_{Guid.NewGuid():N}";
-        using var connection = new NpgsqlConnection(server);
+        // Unpooled: a spec that restarts the server (StoreFaultSpec) leaves pooled connections dead.
+        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString);
         connection.Open();
         using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
         create.ExecuteNonQuery();

@@ -55,7 +55,9 @@ public sealed class TestStore : IDisposable
             throw new SkipException($"PostgreSQL tests skipped: {PostgresVariable} is not set (.ci/run starts a private server and sets it)");
 
         var database = $"ad_{Guid.NewGuid():N}";
-        using (var connection = new NpgsqlConnection(server))
+        // Administrative connections are unpooled, so none is ever a stale one.
+        var admin = new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString;
+        using (var connection = new NpgsqlConnection(admin))
         {
             connection.Open();
             using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
@@ -65,7 +67,7 @@ public sealed class TestStore : IDisposable
         return new TestStore(StoreKind.Postgres, StorageConfig.Postgres(connectionString), () =>
         {
             NpgsqlConnection.ClearAllPools();
-            using var connection = new NpgsqlConnection(server);
+            using var connection = new NpgsqlConnection(admin);
             connection.Open();
             using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
             drop.ExecuteNonQuery();
