@@ -65,7 +65,8 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         // From the active dispatcher or one retiring: a committed offset is valid whoever reports it.
         Command<Dispatcher.OffsetAdvanced>(a =>
         {
-            if (a.Offset <= _latestOffset) return;
+            // A retiring dispatcher reports once more as it stops; after a delete nothing is written again.
+            if (_deleting || a.Offset <= _latestOffset) return;
             _latestOffset = a.Offset;
             if (!Timers.IsTimerActive(CommitTimer.Instance))
                 Timers.StartSingleTimer(CommitTimer.Instance, CommitTimer.Instance, _deps.Settings.CommitInterval);
@@ -224,7 +225,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
 
     private void Commit(IActorRef? replyTo)
     {
-        if (_latestOffset <= _persistedOffset)
+        if (_deleting || _latestOffset <= _persistedOffset)
         {
             replyTo?.Tell(new DurableSubscription.Flushed(_id, _persistedOffset));
             return;
