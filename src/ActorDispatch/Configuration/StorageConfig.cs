@@ -52,6 +52,7 @@ public static class StorageConfig
     {
         var cs = Quote(connectionString);
         var provider = Quote(t.GetString("provider-name"));
+        var readIsolation = t.GetString("read-isolation-level");
         return ConfigurationFactory.ParseString($$"""
             akka.persistence {
               journal {
@@ -59,6 +60,7 @@ public static class StorageConfig
                 sql {
                   connection-string = {{cs}}
                   provider-name = {{provider}}
+                  read-isolation-level = {{readIsolation}}
                   tag-write-mode = Csv
                   auto-initialize = true
                   parallelism = {{t.GetInt("parallelism")}}
@@ -73,6 +75,7 @@ public static class StorageConfig
                 sql {
                   connection-string = {{cs}}
                   provider-name = {{provider}}
+                  read-isolation-level = {{readIsolation}}
                   auto-initialize = true
                   circuit-breaker.call-timeout = {{(int)t.GetTimeSpan("call-timeout").TotalMilliseconds}}ms
                   circuit-breaker.reset-timeout = {{(int)t.GetTimeSpan("reset-timeout").TotalMilliseconds}}ms
@@ -82,6 +85,7 @@ public static class StorageConfig
               query.journal.sql {
                 connection-string = {{cs}}
                 provider-name = {{provider}}
+                read-isolation-level = {{readIsolation}}
                 write-plugin = "akka.persistence.journal.sql"
                 tag-read-mode = Csv
               }
