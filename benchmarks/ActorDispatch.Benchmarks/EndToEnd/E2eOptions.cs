@@ -74,6 +74,7 @@ internal sealed record E2eOptions
           --quiet-wait-s S       before each measurement, wait up to S s until other processes
                                  use < 10% of all cores; 0 = don't wait [30]
           --store sqlite|postgres  the store [sqlite]; postgres needs --postgres or ACTORDISPATCH_BENCH_POSTGRES
+                                 (in-process only: the server hosts run on SQLite)
           --postgres CONN        a PostgreSQL server's connection string; implies --store postgres
           --config HOCON         settings over the engine's and store's defaults, e.g.
                                  "actordispatch.dispatch.poll-interval = 60s" (in-process only:
@@ -115,6 +116,9 @@ internal sealed record E2eOptions
         if (o.BatchSize > o.PubWindow) throw new ArgumentException("--batch-size must not exceed --pub-window");
         if (o.PayloadSize < BenchPayload.MinSize) throw new ArgumentException($"--payload must be at least {BenchPayload.MinSize} bytes");
         if (o.ConfigText != "" && o.Transport != TransportKind.InProcess) throw new ArgumentException("--config only applies to --transport in-process");
+        // The server hosts of the other transports run on their own SQLite file: say so rather than measure the wrong store.
+        if (o.Postgres is not null && o.Transport != TransportKind.InProcess)
+            throw new ArgumentException("--store postgres (or ACTORDISPATCH_BENCH_POSTGRES) only applies to --transport in-process; pass --store sqlite");
         if (o.WebhookVariants is not null && o.Transport != TransportKind.Webhook) throw new ArgumentException("--webhook-variants only applies to --transport webhook");
         var variants = o.Transport switch
         {
