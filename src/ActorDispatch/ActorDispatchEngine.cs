@@ -46,9 +46,9 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         var duplicate = all.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw Errors.InvalidField("transports", $"two transports are named '{duplicate.Key}'");
 
-        _reader = new EventReader(system);
+        _reader = new EventReader(system, new LogPositions());
         _changeEvents = system.ActorOf(ChangeEventHub.Props(), "actordispatch-changes");
-        _logs = system.ActorOf(EventLogs.Props(_settings, _changeEvents), "actordispatch-logs");
+        _logs = system.ActorOf(EventLogs.Props(_settings, _changeEvents, _reader.Positions), "actordispatch-logs");
         var configs = all.Select(t => (Transport: t, Config: ConfigFor(system, t))).ToList();
         var validator = new SubscriptionValidator(_settings, all);
         // A persistent actor stops when a store write fails; the supervisor starts it again (with

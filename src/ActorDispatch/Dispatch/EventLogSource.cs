@@ -11,7 +11,8 @@ namespace ActorDispatch.Dispatch;
 /// it reads the journal a page at a time, only when downstream pulls (backpressure bounds memory to
 /// one page). Caught up, it waits for the log's <see cref="EventLog.EventsAppended"/> notifications
 /// and emits the events they carry without touching the store; a slow poll re-registers with the
-/// log in case a notification was missed (e.g. the log restarted).
+/// log in case a notification was missed (e.g. the log restarted). Pages end where journal entries
+/// end, so memory is bounded by a page plus one entry.
 /// </summary>
 internal sealed class EventLogSource : GraphStage<SourceShape<Event>>
 {
@@ -94,8 +95,9 @@ internal sealed class EventLogSource : GraphStage<SourceShape<Event>>
                 case EventLog.EventsAppended { Events.Count: > 0 } appended:
                     var events = appended.Events;
                     SeeHead(events[^1].Sequence);
-                    // Caught up and contiguous: take the events from the notification, no read.
-                    if (!_reading && events[0].Sequence == _next && _buffer.Count + events.Count <= _stage._pageSize)
+                    // Caught up and contiguous: take the events from the notification, no read. The
+                    // buffer then holds at most a page plus one journal entry.
+                    if (!_reading && events[0].Sequence == _next && _buffer.Count < _stage._pageSize)
                     {
                         foreach (var e in events) _buffer.Enqueue(e);
                         _next = events[^1].Sequence + 1;
@@ -122,7 +124,7 @@ internal sealed class EventLogSource : GraphStage<SourceShape<Event>>
 
             _reading = true;
             var from = _next;
-            _stage._reader.ReadAsync(_stage._namespace, from, _stage._pageSize, _cancel.Token).ContinueWith(
+            _stage._reader.ReadPageAsync(_stage._namespace, from, _stage._pageSize, _cancel.Token).ContinueWith(
                 t => _onPage(t.IsCompletedSuccessfully ? (t.Result, null) : (null, t.Exception?.GetBaseException() ?? new TaskCanceledException())),
                 TaskContinuationOptions.ExecuteSynchronously);
         }

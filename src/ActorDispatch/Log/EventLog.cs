@@ -5,14 +5,15 @@ using Akka.Actor;
 namespace ActorDispatch.Log;
 
 /// <summary>
-/// The ordered, persistent log of one namespace: a persistent actor whose journal sequence numbers
-/// are the event sequences (dense, gap-free). Companion holding its protocol; the actor is
-/// <see cref="EventLogActor"/>, reached through <see cref="EventLogs"/>.
+/// The ordered, persistent log of one namespace: a persistent actor that assigns dense, gap-free
+/// event sequences and writes them as journal entries of one or more events (group commit).
+/// Companion holding its protocol; the actor is <see cref="EventLogActor"/>, reached through
+/// <see cref="EventLogs"/>.
 /// </summary>
 internal static class EventLog
 {
-    public static Props Props(string @namespace, DispatchSettings settings, IActorRef changeEvents) =>
-        Akka.Actor.Props.Create(() => new EventLogActor(@namespace, settings, changeEvents));
+    public static Props Props(string @namespace, DispatchSettings settings, IActorRef changeEvents, LogPositions positions) =>
+        Akka.Actor.Props.Create(() => new EventLogActor(@namespace, settings, changeEvents, positions));
 
     public static string PersistenceId(string @namespace) => $"eventlog-{@namespace}";
 
@@ -41,6 +42,9 @@ internal static class EventLog
 
     public sealed record UnwatchHead(string Namespace, IActorRef Watcher) : ICommand;
 
-    /// <summary>Sent to watchers after events became durable; carries them so caught-up readers need not query the store.</summary>
+    /// <summary>
+    /// Sent to watchers after events became durable, one per journal entry; carries them so caught-up
+    /// readers need not query the store.
+    /// </summary>
     public sealed record EventsAppended(string Namespace, IReadOnlyList<Event> Events);
 }

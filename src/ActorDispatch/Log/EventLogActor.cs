@@ -1,5 +1,4 @@
 using ActorDispatch.Configuration;
-using ActorDispatch.ChangeEvents;
 using ActorDispatch.Model;
 using Akka.Actor;
 using Akka.Event;
@@ -8,35 +7,45 @@ using Akka.Persistence;
 namespace ActorDispatch.Log;
 
 /// <summary>
-/// One namespace's log. Appends are pipelined with <c>PersistAllAsync</c>: while a journal write is
-/// in flight the next appends queue up and go out as one batch (group commit), bounded by
-/// <c>max-pending-events</c>. Each append is one atomic write, acknowledged only once durable.
-/// Recovery reads only the highest sequence number, never the events.
+/// One namespace's log, with group commit: one journal write is in flight at a time, and the
+/// appends that arrive meanwhile go out together as the next journal entry (<see cref="LogEntry"/>,
+/// up to <c>max-entry-events</c> events). Under load entries grow and the journal writes far fewer
+/// rows than events; alone, an append is written at once. Each append lies within one entry, so it
+/// is atomic, and it is acknowledged only once durable. Recovery reads only the last entry, to learn
+/// the head, never the events before it.
 /// </summary>
 internal sealed class EventLogActor : ReceivePersistentActor
 {
-    private sealed record PendingAppend(long LastSequence, Event[] Events, IActorRef ReplyTo);
+    private sealed record PendingAppend(Event[] Events, IActorRef ReplyTo);
 
     private readonly string _namespace;
     private readonly DispatchSettings _settings;
     private readonly IActorRef _changeEvents;
+    private readonly LogPositions _positions;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _watchers = [];
-    private readonly Queue<PendingAppend> _pending = new();
+    private readonly List<PendingAppend> _buffered = [];   // waiting for the write in flight to finish
+    private List<PendingAppend>? _writing;                 // the entry in flight, if any
     private long _assigned;  // the last sequence handed out, durable or not
     private long _durable;   // the last sequence the journal confirmed: what readers may read
-    private int _pendingEvents;
+    private int _bufferedEvents;
+    private int _writingEvents;
 
-    public EventLogActor(string @namespace, DispatchSettings settings, IActorRef changeEvents)
+    public EventLogActor(string @namespace, DispatchSettings settings, IActorRef changeEvents, LogPositions positions)
     {
         _namespace = @namespace;
         _settings = settings;
         _changeEvents = changeEvents;
+        _positions = positions;
 
         Recover<RecoveryCompleted>(_ =>
         {
-            _assigned = _durable = LastSequenceNr;
-            Context.Parent.Tell(new EventLogs.Recovered(_namespace));
+            if (LastSequenceNr == 0) Ready(0);
+            else
+            {
+                Context.ActorOf(LogHeadReader.Props(PersistenceId, LastSequenceNr, JournalPluginId, _settings.AskTimeout), "head");
+                BecomeStacked(ReadingHead);
+            }
         });
 
         Command<EventLog.Append>(HandleAppend);
@@ -55,14 +64,39 @@ internal sealed class EventLogActor : ReceivePersistentActor
 
     public override string PersistenceId => EventLog.PersistenceId(_namespace);
 
-    // The log's state is its head, which the journal knows: skip replaying events.
+    // The log's state is its head, which the journal's last entry holds: skip replaying events.
     public override Recovery Recovery => Recovery.None;
+
+    private void ReadingHead()
+    {
+        Command<LogHeadReader.LastEntry>(last =>
+        {
+            var events = last.Events;
+            _positions.Record(_namespace, events[0].Sequence, LastSequenceNr, events.Count);
+            UnbecomeStacked();
+            Ready(events[^1].Sequence);
+        });
+        Command<LogHeadReader.Failed>(f =>
+        {
+            _log.Error(f.Cause, "Reading the head of the log of namespace {0} failed", _namespace);
+            Context.Parent.Tell(new EventLogs.Failed(_namespace, f.Cause));
+        });
+        CommandAny(_ => Stash.Stash());
+    }
+
+    private void Ready(long head)
+    {
+        _assigned = _durable = head;
+        Context.Parent.Tell(new EventLogs.Recovered(_namespace));
+        Stash.UnstashAll();
+    }
 
     private void HandleAppend(EventLog.Append append)
     {
-        if (_pendingEvents > 0 && _pendingEvents + append.Events.Count > _settings.MaxPendingEvents)
+        var pendingEvents = _bufferedEvents + _writingEvents;
+        if (pendingEvents > 0 && pendingEvents + append.Events.Count > _settings.MaxPendingEvents)
         {
-            Stash.Stash(); // released as writes complete, keeping each journal batch bounded
+            Stash.Stash(); // released as writes complete, keeping what waits in memory bounded
             return;
         }
 
@@ -90,24 +124,49 @@ internal sealed class EventLogActor : ReceivePersistentActor
             };
         }
 
-        var pending = new PendingAppend(_assigned, events, Sender);
-        _pending.Enqueue(pending);
-        _pendingEvents += events.Length;
-        PersistAllAsync(events, e =>
-        {
-            if (e.Sequence == pending.LastSequence) Completed(pending);
-        });
+        _buffered.Add(new PendingAppend(events, Sender));
+        _bufferedEvents += events.Length;
+        if (_writing is null) WriteNextEntry();
     }
 
-    private void Completed(PendingAppend done)
+    // Moves whole appends from the buffer into one entry of at most max-entry-events events (an
+    // append larger than that is an entry of its own) and persists it.
+    private void WriteNextEntry()
     {
-        _pending.Dequeue();
-        _pendingEvents -= done.Events.Length;
-        _durable = done.LastSequence;
-        done.ReplyTo.Tell(new EventLog.Appended(done.Events));
-        var appended = new EventLog.EventsAppended(_namespace, done.Events);
+        var take = 0;
+        var count = 0;
+        while (take < _buffered.Count && (take == 0 || count + _buffered[take].Events.Length <= _settings.MaxEntryEvents))
+        {
+            count += _buffered[take].Events.Length;
+            take++;
+        }
+        var writing = _buffered.GetRange(0, take);
+        _buffered.RemoveRange(0, take);
+        _bufferedEvents -= count;
+        _writing = writing;
+        _writingEvents = count;
+
+        var events = new Event[count];
+        var at = 0;
+        foreach (var append in writing)
+        {
+            append.Events.CopyTo(events, at);
+            at += append.Events.Length;
+        }
+        PersistAsync(LogEntries.ToPayload(events), _ => Written(writing, events));
+    }
+
+    private void Written(List<PendingAppend> entry, Event[] events)
+    {
+        _writing = null;
+        _writingEvents = 0;
+        _durable = events[^1].Sequence;
+        _positions.Record(_namespace, events[0].Sequence, LastSequenceNr, events.Length);
+        foreach (var append in entry) append.ReplyTo.Tell(new EventLog.Appended(append.Events));
+        var appended = new EventLog.EventsAppended(_namespace, events);
         foreach (var watcher in _watchers) watcher.Tell(appended);
         _changeEvents.Tell(appended);
+        if (_buffered.Count > 0) WriteNextEntry();
         Stash.UnstashAll();
     }
 
@@ -120,31 +179,35 @@ internal sealed class EventLogActor : ReceivePersistentActor
     }
 
     // A failed write stops the actor (Akka.Persistence's rule). Every append not yet confirmed is
-    // failed to its caller; nothing of it is stored, since each append is one atomic write. The
+    // failed to its caller; nothing of it is stored, since each entry is one atomic write. The
     // next append recreates the log, which recovers its head from the journal.
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _log.Error(cause, "Journal write failed in namespace {0} at sequence {1}; failing {2} pending append(s)", _namespace, sequenceNr, _pending.Count);
+        _log.Error(cause, "Journal write failed in namespace {0} at entry {1}; failing {2} pending append(s)", _namespace, sequenceNr,
+            (_writing?.Count ?? 0) + _buffered.Count);
         FailPending(cause);
     }
 
-    // A rejected write (e.g. serialization) used a sequence number the journal does not hold; stop
+    // A rejected write (e.g. serialization) used an entry number the journal does not hold; stop
     // so that recovery re-reads the head and sequences stay dense.
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        _log.Error(cause, "Journal rejected an event in namespace {0} at sequence {1}", _namespace, sequenceNr);
+        _log.Error(cause, "Journal rejected an entry in namespace {0} at entry {1}", _namespace, sequenceNr);
         FailPending(cause);
         Context.Stop(Self);
     }
 
-    // Fails every append this incarnation holds (written-but-unconfirmed and held back), and tells
-    // the registry to route new commands to a fresh incarnation at once.
+    // Fails every append this incarnation holds (written-but-unconfirmed, buffered and held back),
+    // and tells the registry to route new commands to a fresh incarnation at once.
     private void FailPending(Exception cause)
     {
         var failure = new Status.Failure(Errors.AppendFailed(_namespace, cause));
-        while (_pending.TryDequeue(out var p)) p.ReplyTo.Tell(failure);
+        foreach (var p in _writing ?? []) p.ReplyTo.Tell(failure);
+        foreach (var p in _buffered) p.ReplyTo.Tell(failure);
         foreach (var held in Stash.ClearStash()) held.Sender.Tell(failure); // only appends are ever held back
-        _pendingEvents = 0;
+        _writing = null;
+        _buffered.Clear();
+        _writingEvents = _bufferedEvents = 0;
         Context.Parent.Tell(new EventLogs.Failed(_namespace, cause));
     }
 }

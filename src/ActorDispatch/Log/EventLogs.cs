@@ -29,13 +29,13 @@ internal sealed class EventLogs : ReceiveActor
     private readonly Dictionary<string, Incarnation> _logs = new(StringComparer.Ordinal);
     private long _incarnation;
 
-    public EventLogs(DispatchSettings settings, IActorRef changeEvents)
+    public EventLogs(DispatchSettings settings, IActorRef changeEvents, LogPositions positions)
     {
         Receive<EventLog.ICommand>(cmd =>
         {
             if (!_logs.TryGetValue(cmd.Namespace, out var log))
             {
-                var actor = Context.ActorOf(EventLog.Props(cmd.Namespace, settings, changeEvents), $"log-{cmd.Namespace}-{++_incarnation}");
+                var actor = Context.ActorOf(EventLog.Props(cmd.Namespace, settings, changeEvents, positions), $"log-{cmd.Namespace}-{++_incarnation}");
                 _logs[cmd.Namespace] = log = new Incarnation(Context.Watch(actor));
             }
             if (log.Waiting is null) log.Log.Forward(cmd);
@@ -59,8 +59,8 @@ internal sealed class EventLogs : ReceiveActor
         });
     }
 
-    public static Props Props(DispatchSettings settings, IActorRef changeEvents) =>
-        Akka.Actor.Props.Create(() => new EventLogs(settings, changeEvents));
+    public static Props Props(DispatchSettings settings, IActorRef changeEvents, LogPositions positions) =>
+        Akka.Actor.Props.Create(() => new EventLogs(settings, changeEvents, positions));
 
     // A log that fails is stopped and recreated on demand rather than restarted in place, so
     // that it always recovers its head from the journal.

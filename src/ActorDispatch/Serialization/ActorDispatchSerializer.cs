@@ -20,6 +20,7 @@ internal sealed class ActorDispatchSerializer : SerializerWithStringManifest
     private static readonly Dictionary<Type, string> Manifests = new()
     {
         [typeof(Event)] = "E",
+        [typeof(LogEntry)] = "EB",
         [typeof(SubscriptionEvents.Defined)] = "SD",
         [typeof(SubscriptionEvents.Redefined)] = "SR",
         [typeof(SubscriptionEvents.OffsetCommitted)] = "SO",

@@ -93,7 +93,8 @@ public abstract class BacklogSpec(ITestOutputHelper output, StoreKind store)
 
         var status = await Engine.GetSubscriptionStatusAsync(Ns, "scan");
         Assert.Equal(total, status.EventsRead);
-        Assert.Equal(total / 500, status.PagesRead); // every page full, none larger than the page size
+        // Pages end where journal entries end: never fewer events than the page size, so never more pages.
+        Assert.InRange(status.PagesRead, 1, total / 500);
         Assert.Equal(0, status.Lag);
     }
 }

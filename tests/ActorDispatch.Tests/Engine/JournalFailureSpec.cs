@@ -43,7 +43,7 @@ public sealed class JournalFailureSpec(ITestOutputHelper output) : Akka.TestKit.
     private const string Ns = "default";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-    private IActorRef Logs() => Sys.ActorOf(EventLogs.Props(DispatchSettings.Create(Sys), CreateTestProbe().Ref));
+    private IActorRef Logs() => Sys.ActorOf(EventLogs.Props(DispatchSettings.Create(Sys), CreateTestProbe().Ref, new LogPositions()));
 
     private static EventLog.Append Append(params string[] types) => new(Ns, types.Select(t => new NewEvent { Type = t }).ToArray());
 

@@ -1,0 +1,101 @@
+using ActorDispatch.Log;
+using ActorDispatch.Model;
+using ActorDispatch.Tests.Support;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace ActorDispatch.Tests.Engine;
+
+/// <summary>
+/// Group commit: appends that arrive while a journal write is in flight share the next journal
+/// entry. Sequences stay dense, each append stays whole, and every event can be read from any
+/// sequence, also after a restart when nothing is known about where entries start.
+/// </summary>
+public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
+    : EngineSpec(output, store, extra: ConfigurationFactory.ParseString("actordispatch.log.max-entry-events = 50"))
+{
+    [SkippableFact]
+    public async Task Concurrent_appends_share_journal_entries_and_stay_dense_and_whole()
+    {
+        var appends = Enumerable.Range(0, 600).Select(i => Engine.AppendAsync(Ns, i % 10 == 0
+            ? Enumerable.Range(0, 7).Select(j => NewEvent($"multi-{i}-{j}")).ToArray()
+            : [NewEvent($"single-{i}")])).ToList();
+        var results = await Task.WhenAll(appends);
+
+        var all = results.SelectMany(r => r).OrderBy(e => e.Sequence).ToList();
+        Assert.Equal(Enumerable.Range(1, 60 * 7 + 540).Select(i => (long)i), all.Select(e => e.Sequence));
+        Assert.All(results, r => Assert.Equal(Enumerable.Range(0, r.Count).Select(i => r[0].Sequence + i), r.Select(e => e.Sequence)));
+
+        var entries = await JournalEntriesAsync(Sys);
+        Assert.InRange(entries.Count, all.Count / 50, all.Count - 1); // shared entries, none above max-entry-events
+        Assert.All(entries, e => Assert.InRange(e.Count, 1, 50));
+        Assert.Equal(all.Select(e => e.Id), entries.SelectMany(e => e).Select(e => e.Id));
+
+        foreach (var from in new[] { 1, 2, 49, 50, 51, 333, 655, 955, 960 })
+        {
+            var page = await Engine.ReadEventsAsync(Ns, from, 9);
+            Assert.Equal(all.Skip(from - 1).Take(9), page);
+        }
+        Assert.Empty(await Engine.ReadEventsAsync(Ns, all.Count + 1, 9));
+    }
+
+    [SkippableFact]
+    public async Task An_append_larger_than_an_entry_is_written_whole_as_one_entry()
+    {
+        var big = Engine.AppendAsync(Ns, Enumerable.Range(0, 120).Select(i => NewEvent($"big-{i}")).ToArray());
+        var small = Engine.AppendAsync(Ns, NewEvent("small"));
+        await Task.WhenAll(big, small);
+
+        var entries = await JournalEntriesAsync(Sys);
+        Assert.Contains(entries, e => e.Count == 120 && e[0].Type == "big-0" && e[^1].Type == "big-119");
+        Assert.Equal(121, await Engine.GetHeadAsync(Ns));
+    }
+
+    [SkippableFact]
+    public async Task After_a_restart_the_head_comes_from_the_last_entry_and_any_sequence_is_found()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Engine.AppendAsync(Ns, NewEvent($"e-{i}"))));
+        var all = results.OrderBy(e => e.Sequence).ToList();
+        await Sys.Terminate();
+
+        var system = ActorSystem.Create("restarted", Compose(Store.Config, ConfigurationFactory.ParseString("actordispatch.log.max-entry-events = 50")));
+        try
+        {
+            var engine = new ActorDispatchEngine(system, []);
+            Assert.Equal(400, await engine.GetHeadAsync(Ns));
+
+            // Nothing is known about entry starts now: each read first searches the journal.
+            foreach (var from in new[] { 377, 1, 200, 399, 400, 57 })
+            {
+                var page = await engine.ReadEventsAsync(Ns, from, 5);
+                Assert.Equal(all.Skip(from - 1).Take(5), page);
+            }
+            Assert.Equal(all[122], await engine.GetEventAsync(Ns, all[122].Id));
+
+            var next = await engine.AppendAsync(Ns, NewEvent("after"));
+            Assert.Equal(401, next.Sequence);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    // The namespace log's journal entries, each as the events it holds.
+    private static async Task<IReadOnlyList<IReadOnlyList<Event>>> JournalEntriesAsync(ActorSystem system)
+    {
+        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        return await journal.CurrentEventsByPersistenceId(EventLog.PersistenceId(Ns), 0, long.MaxValue)
+            .Select(env => LogEntries.EventsOf(env.Event))
+            .RunWith(Sink.Seq<IReadOnlyList<Event>>(), system.Materializer());
+    }
+}
+
+public sealed class GroupCommitSpecOnSqlite(ITestOutputHelper output) : GroupCommitSpec(output, StoreKind.Sqlite);
+
+[Trait("Category", "Postgres")]
+public sealed class GroupCommitSpecOnPostgres(ITestOutputHelper output) : GroupCommitSpec(output, StoreKind.Postgres);
