@@ -64,7 +64,13 @@ internal static class Dispatcher
     }
 
     /// <summary>Matched events (one, a batch, or none when all were filtered out) covering sequences up to <see cref="Through"/>.</summary>
-    internal sealed record Chunk(long Generation, IReadOnlyList<Event> Events, long Through);
+    internal sealed record Item(IReadOnlyList<Event> Events, long Through);
+
+    /// <summary>
+    /// The items the stream had ready when the actor last acked, in order: one stream element and
+    /// one ack per chunk rather than per event, so the stream's cost shrinks as the load grows.
+    /// </summary>
+    internal sealed record Chunk(long Generation, IReadOnlyList<Item> Items);
 
     internal sealed record StreamCompleted(long Generation);
 

@@ -10,15 +10,21 @@ namespace ActorDispatch.Dispatch;
 
 /// <summary>
 /// Runs one subscription's dispatch stream — journal pages from the committed offset, filter,
-/// withData, optional batching — into itself through <c>Sink.ActorRefWithAck</c>. The actor is the
-/// in-flight window: it acks the stream (pulling the next element) only while fewer than
-/// <c>1 + readAhead</c> deliveries are unanswered, so backpressure runs from the receiver back to
-/// the journal reads. A reject, a delivery error or a stream failure rewinds: the stream is
-/// stopped and a new one starts after the committed offset.
+/// withData, optional batching — into itself through <c>Sink.ActorRefWithAck</c>. While the actor
+/// is busy the stream gathers what is ready into one chunk (<c>Batch</c>), so a caught-up
+/// subscription gets each event at once and a busy one pays one stream round trip per chunk. The
+/// actor is the in-flight window: it delivers from the chunk while fewer than <c>1 + readAhead</c>
+/// deliveries are unanswered and acks the stream (pulling the next chunk) only when the chunk is
+/// used up and the window has room, so backpressure runs from the receiver back to the journal
+/// reads. A reject, a delivery error or a stream failure rewinds: the stream is stopped and a new
+/// one starts after the committed offset.
 /// </summary>
 internal sealed class DispatcherActor : ReceiveActor, IWithTimers
 {
     private sealed record RestartTimer;
+
+    // Items the stream gathers while the actor is busy; bounds the actor's queue.
+    private const int MaxChunkItems = 256;
 
     // Offsets go to the owner at most this often (and when the dispatcher stops): the owner only
     // persists every commit-interval, so one message per ack would be wasted work on the hot path.
@@ -37,6 +43,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
     private readonly DispatchCounters _counters = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IMaterializer _materializer;
+    private readonly Queue<Dispatcher.Item> _chunk = new(); // what is left of the latest chunk
     private UniqueKillSwitch? _killSwitch;
     private IActorRef? _waitingSink;
     private long _generation;
@@ -126,10 +133,17 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
             _subscription.Namespace, _tracker.Committed + 1, _setup.Logs, _setup.Reader,
             _setup.Settings.PageSize, _setup.Settings.PollInterval, _counters));
 
-        var chunks = options.Batch
+        var items = options.Batch
             ? events.GroupedWithin(options.BatchSize, options.BatchTimeout)
-                .Select(group => new Dispatcher.Chunk(generation, group.Where(filter.Matches).Select(Strip).ToArray(), group.Last().Sequence))
-            : events.Select(e => new Dispatcher.Chunk(generation, filter.Matches(e) ? [Strip(e)] : [], e.Sequence));
+                .Select(group => new Dispatcher.Item(group.Where(filter.Matches).Select(Strip).ToArray(), group.Last().Sequence))
+            : events.Select(e => new Dispatcher.Item(filter.Matches(e) ? [Strip(e)] : [], e.Sequence));
+        var chunks = items
+            .Batch(MaxChunkItems, item => new List<Dispatcher.Item> { item }, (chunk, item) =>
+            {
+                chunk.Add(item);
+                return chunk;
+            })
+            .Select(chunk => new Dispatcher.Chunk(generation, chunk));
 
         _killSwitch = chunks
             .ViaMaterialized(KillSwitches.Single<Dispatcher.Chunk>(), Keep.Right)
@@ -144,32 +158,48 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
     private void OnChunk(Dispatcher.Chunk chunk)
     {
         if (chunk.Generation != _generation) return; // from a stream stopped by a rewind
+        foreach (var item in chunk.Items) _chunk.Enqueue(item);
+        _waitingSink = Sender;
+        Drain();
+    }
 
-        if (chunk.Events.Count == 0)
+    // Delivers from the chunk while the window has room (filtered-out items only move the offset),
+    // then asks the stream for the next chunk once this one is used up.
+    private void Drain()
+    {
+        var moved = false;
+        while (_chunk.TryPeek(out var item))
         {
-            if (_tracker.Skipped(chunk.Through)) OffsetMoved();
-            Sender.Tell(Dispatcher.StreamAck.Instance);
-            return;
+            if (item.Events.Count == 0) moved |= _tracker.Skipped(item.Through);
+            else if (_tracker.InFlight < _setup.Options.Window) Deliver(item);
+            else break;
+            _chunk.Dequeue();
         }
+        if (moved) OffsetMoved();
+        if (_waitingSink is not null && _chunk.Count == 0 && _tracker.InFlight < _setup.Options.Window)
+        {
+            _waitingSink.Tell(Dispatcher.StreamAck.Instance);
+            _waitingSink = null;
+        }
+    }
 
+    private void Deliver(Dispatcher.Item item)
+    {
         Connection.Deliver deliver;
         if (_setup.Options.Batch)
         {
-            var batch = new EventDeliveryBatch(Guid.NewGuid(), _ref, chunk.Events.Select(e => new EventDelivery(e, _ref)).ToArray());
+            var batch = new EventDeliveryBatch(Guid.NewGuid(), _ref, item.Events.Select(e => new EventDelivery(e, _ref)).ToArray());
             deliver = new Connection.Deliver(_subscription, null, batch);
         }
         else
         {
-            deliver = new Connection.Deliver(_subscription, new EventDelivery(chunk.Events[0], _ref), null);
+            deliver = new Connection.Deliver(_subscription, new EventDelivery(item.Events[0], _ref), null);
         }
 
-        _tracker.Delivered(deliver.Id, chunk.Through);
-        _counters.Delivery(chunk.Events.Count, redelivery: chunk.Events[0].Sequence <= _highestDelivered);
-        _highestDelivered = Math.Max(_highestDelivered, chunk.Through);
+        _tracker.Delivered(deliver.Id, item.Through);
+        _counters.Delivery(item.Events.Count, redelivery: item.Events[0].Sequence <= _highestDelivered);
+        _highestDelivered = Math.Max(_highestDelivered, item.Through);
         _setup.Connection.Tell(deliver);
-
-        if (_tracker.InFlight < _setup.Options.Window) Sender.Tell(Dispatcher.StreamAck.Instance);
-        else _waitingSink = Sender;
     }
 
     private void OnResponse(EventDeliveryResponse response)
@@ -187,11 +217,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
 
         if (response.Reply is { } reply) AppendReply(response.Id, reply);
         if (_tracker.Ack(response.Id)) OffsetMoved();
-        if (_waitingSink is not null && _tracker.InFlight < _setup.Options.Window)
-        {
-            _waitingSink.Tell(Dispatcher.StreamAck.Instance);
-            _waitingSink = null;
-        }
+        Drain();
     }
 
     // The ack stands even if the reply cannot be appended; the failure is only logged.
@@ -232,6 +258,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         _killSwitch?.Shutdown();
         _killSwitch = null;
         _waitingSink = null;
+        _chunk.Clear();
         _tracker.Reset();
         _generation++;
         var delay = Backoff(_rewindsWithoutProgress++);
