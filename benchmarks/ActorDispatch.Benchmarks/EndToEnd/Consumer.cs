@@ -13,7 +13,15 @@ internal sealed record ConsumeResult(Interval Span, SequenceTracker Sequences, L
 /// </summary>
 internal static class Consumer
 {
-    public static async Task<ConsumeResult> RunAsync(IActorDispatch engine, string @namespace, string name, int expected, CancellationToken ct)
+    public static Task<ConsumeResult> RunAsync(IActorDispatch engine, string @namespace, string name, int expected, CancellationToken ct) =>
+        RunAsync(engine, @namespace, name, expected, acked: null, ct);
+
+    /// <param name="acked">
+    /// Called after each ack with the number of distinct sequences seen so far, on the consumer's
+    /// own loop: whoever watches the consumption (mode M's RSS sampler) learns how far it has got.
+    /// </param>
+    public static async Task<ConsumeResult> RunAsync(
+        IActorDispatch engine, string @namespace, string name, int expected, Action<int>? acked, CancellationToken ct)
     {
         var sequences = new SequenceTracker(expected);
         var latencies = new Latencies(expected);
@@ -25,6 +33,7 @@ internal static class Consumer
             var (sequence, published) = BenchPayload.Read(data);
             if (sequences.See(sequence)) latencies.Add(received - published);
             await delivery.AckAsync();
+            acked?.Invoke(sequences.Unique);
             if (sequences.Complete) return new ConsumeResult(new Interval(start, Stopwatch.GetTimestamp()), sequences, latencies);
         }
         throw new InvalidOperationException($"{name}: the subscription ended after {sequences.Unique} of {expected} events");

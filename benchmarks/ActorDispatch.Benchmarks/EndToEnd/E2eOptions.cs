@@ -14,6 +14,9 @@ internal sealed record E2eOptions
     public int LiveRate { get; init; }
     public int FanoutSubscriptions { get; init; } = 10;
     public int FanoutN { get; init; } = 20_000;
+
+    /// <summary><c>--memory-n</c>: the backlog mode M consumes; the memory check asks for 1,000,000.</summary>
+    public int MemoryN { get; init; } = 1_000_000;
     public int Reps { get; init; } = 3;
     public IReadOnlyList<string> Modes { get; init; } = ["A", "B", "C"];
     public int Warmup { get; init; } = 20_000;
@@ -67,8 +70,11 @@ internal sealed record E2eOptions
           --live-rate R          pace mode B's publisher at R events/s; 0 = as fast as it can [0]
           --fanout-subs K        durable subscriptions in mode C [10]
           --fanout-n N           backlog size in mode C [20000]
+          --memory-n N           backlog size in mode M [1000000]
           --reps R               repetitions of every mode [3]
-          --modes A,B,C          A backlog, B live, C fan-out [A,B,C]
+          --modes A,B,C,M        A backlog, B live, C fan-out [A,B,C]; M memory (not in the
+                                 default): RSS sampled every 250 ms while one subscription
+                                 consumes a --memory-n backlog (in-process only)
           --warmup N             events of an unrecorded backlog + live pass first; 0 = none [20000]
           --timeout-s S          limit for each publish or consume phase [300]
           --quiet-wait-s S       before each measurement, wait up to S s until other processes
@@ -98,6 +104,8 @@ internal sealed record E2eOptions
                 "--live-rate" => o with { LiveRate = flags.Int(min: 0) },
                 "--fanout-subs" => o with { FanoutSubscriptions = flags.Int(min: 1) },
                 "--fanout-n" => o with { FanoutN = flags.Int(min: 1) },
+                // Two events at least: mode M compares the first half of the backlog with the second.
+                "--memory-n" => o with { MemoryN = flags.Int(min: 2) },
                 "--reps" => o with { Reps = flags.Int(min: 1) },
                 "--modes" => o with { Modes = ParseModes(flags.Value()) },
                 "--warmup" => o with { Warmup = flags.Int(min: 0) },
@@ -120,6 +128,9 @@ internal sealed record E2eOptions
         if (o.Postgres is not null && o.Transport != TransportKind.InProcess)
             throw new ArgumentException("--store postgres (or ACTORDISPATCH_BENCH_POSTGRES) only applies to --transport in-process; pass --store sqlite");
         if (o.WebhookVariants is not null && o.Transport != TransportKind.Webhook) throw new ArgumentException("--webhook-variants only applies to --transport webhook");
+        // Mode M checks the engine's own memory: a server host would add Kestrel and a client to it.
+        if (o.Modes.Contains("M") && o.Transport != TransportKind.InProcess)
+            throw new ArgumentException("--modes M only applies to --transport in-process; run it without --transport");
         var variants = o.Transport switch
         {
             TransportKind.WebSocket => new[] { TransportVariant.WebSocket(o.Window) },
@@ -148,8 +159,8 @@ internal sealed record E2eOptions
     private static string[] ParseModes(string text)
     {
         var modes = text.ToUpperInvariant().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var unknown = modes.FirstOrDefault(m => m is not ("A" or "B" or "C"));
-        if (unknown is not null || modes.Length == 0) throw new ArgumentException($"--modes takes A, B and C, not '{text}'");
+        var unknown = modes.FirstOrDefault(m => m is not ("A" or "B" or "C" or "M"));
+        if (unknown is not null || modes.Length == 0) throw new ArgumentException($"--modes takes A, B, C and M, not '{text}'");
         return modes;
     }
 }

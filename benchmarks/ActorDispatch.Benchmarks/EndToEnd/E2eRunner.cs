@@ -4,9 +4,10 @@ using ActorDispatch.Benchmarks.Shared;
 namespace ActorDispatch.Benchmarks.EndToEnd;
 
 /// <summary>
-/// Runs the end-to-end modes PeerBench runs on real brokers (A backlog, B live, C fan-out), each
-/// repetition on a fresh store, after an unrecorded warm-up pass; prints one min / median / max
-/// table with PeerBench's rows per transport variant, and optionally the medians as JSON.
+/// Runs the end-to-end modes PeerBench runs on real brokers (A backlog, B live, C fan-out), and on
+/// request the memory check M, each repetition on a fresh store, after an unrecorded warm-up pass;
+/// prints one min / median / max table with PeerBench's rows per transport variant, and optionally
+/// the medians as JSON.
 /// </summary>
 internal sealed class E2eRunner(E2eOptions options)
 {
@@ -37,6 +38,16 @@ internal sealed class E2eRunner(E2eOptions options)
         new("C.deliver", "C fan-out: deliveries", "msg/s", "N0"),
         new("C.rss", "C process RSS after", "MiB", "F0"),
         new("C.foreign", "C other processes' CPU", "% all cores", "F0"),
+        new("M.append", $"M memory: append, {MemoryMode.EventsPerCall(o)} per call", "msg/s", "N0"),
+        new("M.consume", "M memory: consume+ack", "msg/s", "N0"),
+        new("M.rss_before", "M RSS before consuming", "MiB", "F0"),
+        new("M.rss_25", "M RSS at 25% consumed", "MiB", "F0"),
+        new("M.rss_50", "M RSS at 50% consumed", "MiB", "F0"),
+        new("M.rss_75", "M RSS at 75% consumed", "MiB", "F0"),
+        new("M.rss_100", "M RSS at 100% consumed", "MiB", "F0"),
+        new("M.rss_peak", "M peak RSS while consuming", "MiB", "F0"),
+        new("M.growth", "M RSS growth: 2nd-half peak - 1st-half peak", "MiB", "F1"),
+        new("M.foreign", "M other processes' CPU", "% all cores", "F0"),
     ];
 
     public async Task<int> RunAsync()
@@ -61,10 +72,15 @@ internal sealed class E2eRunner(E2eOptions options)
         var v = o.Variant;
         var window = v.Batch ? $"batch={v.BatchSize} readAhead={v.ReadAhead} ({v.ReadAhead + 1} batches in flight)" : $"readAhead={v.ReadAhead} ({v.ReadAhead + 1} in flight)";
         var workload = $"N={o.N} payload={o.PayloadSize}B {window} pub-window={o.PubWindow} " +
-                       $"live-rate={(o.LiveRate > 0 ? $"{o.LiveRate} msg/s" : "max")} fanout={o.FanoutSubscriptions}x{o.FanoutN} reps={o.Reps}";
+                       $"live-rate={(o.LiveRate > 0 ? $"{o.LiveRate} msg/s" : "max")} fanout={o.FanoutSubscriptions}x{o.FanoutN}" +
+                       (o.Modes.Contains("M") ? $" memory-n={o.MemoryN}" : "") + $" reps={o.Reps}";
         _results.Note($"workload: {workload}");
-        _results.Note("publish: one event per AppendAsync call, at most pub-window unconfirmed (as PeerBench); store: {StoreActorSystem.Describe(_options.Postgres)}, engine defaults");
+        _results.Note($"publish: one event per AppendAsync call, at most pub-window unconfirmed (as PeerBench); store: {StoreActorSystem.Describe(_options.Postgres)}, engine defaults");
         if (TransportNote(v) is { } transport) _results.Note(transport);
+        if (o.Modes.Contains("M"))
+            _results.Note($"mode M: {o.MemoryN} events appended {MemoryMode.EventsPerCall(o)} per call, then consumed by one subscription from oldest; " +
+                          $"RSS read every {MemoryMode.SamplePeriod.TotalMilliseconds:F0} ms and at each quarter while consuming, halves by events consumed; " +
+                          "no GC is forced; RSS includes the load generator, whose sequence check and latencies keep 9 B per event (allocated as consuming starts)");
         if (o.ConfigText != "") _results.Note($"config overrides: {o.ConfigText}");
         Progress.Log($"e2e {v.Label}: {workload}");
 
@@ -169,6 +185,27 @@ internal sealed class E2eRunner(E2eOptions options)
                              $"{r.Deliver.Rate(deliveries):N0} deliveries/s, RSS {r.RssMiB:F0} MiB");
                 break;
             }
+            case "M":
+            {
+                var r = await MemoryMode.RunAsync(o, _payload);
+                _results.Add("M.append", r.Append.Rate(o.MemoryN));
+                _results.Add("M.consume", r.Consume.Span.Rate(o.MemoryN));
+                Check(label, r.Consume.Sequences);
+                var rates = $"{label}: append {r.Append.Rate(o.MemoryN):N0} msg/s, consume+ack {r.Consume.Span.Rate(o.MemoryN):N0} msg/s";
+                if (r.Rss is not { } rss)
+                {
+                    Progress.Log($"{rates}; no RSS (no /proc/self/status)");
+                    break;
+                }
+                _results.Add("M.rss_before", rss.BeforeMiB);
+                string[] quarters = ["M.rss_25", "M.rss_50", "M.rss_75", "M.rss_100"];
+                for (var i = 0; i < quarters.Length; i++) _results.Add(quarters[i], rss.QuartersMiB[i]);
+                _results.Add("M.rss_peak", rss.PeakMiB);
+                _results.Add("M.growth", rss.GrowthMiB);
+                Progress.Log($"{rates}; RSS before {rss.BeforeMiB:F0} MiB, at 25/50/75/100% {string.Join("/", rss.QuartersMiB.Select(q => q.ToString("F0")))} MiB, " +
+                             $"peak {rss.PeakMiB:F0} MiB, growth {rss.GrowthMiB:F1} MiB (halves peak at {rss.FirstHalfPeakMiB:F0} and {rss.SecondHalfPeakMiB:F0} MiB)");
+                break;
+            }
         }
     }
 
@@ -190,20 +227,27 @@ internal sealed class E2eRunner(E2eOptions options)
         Progress.Log(note);
     }
 
-    private JsonObject Medians() => new()
+    private JsonObject Medians()
     {
-        ["A_append"] = Round(_results.Median("A.publish"), 0),
-        ["A_append_batch"] = Round(_results.Median("A.publish_batch"), 0),
-        ["A_consume"] = Round(_results.Median("A.consume"), 0),
-        ["B_e2e"] = Round(_results.Median("B.e2e"), 0),
-        ["B_p50_ms"] = Round(_results.Median("B.p50"), 3),
-        ["B_p99_ms"] = Round(_results.Median("B.p99"), 3),
-        ["B_max_ms"] = Round(_results.Median("B.max"), 3),
-        ["B_live_rate"] = o.LiveRate,
-        ["C_deliveries"] = Round(_results.Median("C.deliver"), 0),
-        // The largest of the per-mode medians: the run's footprint.
-        ["rss_mib"] = Round(new[] { "A.rss", "B.rss", "C.rss" }.Select(_results.Median).Max(), 0),
-    };
+        var medians = new JsonObject
+        {
+            ["A_append"] = Round(_results.Median("A.publish"), 0),
+            ["A_append_batch"] = Round(_results.Median("A.publish_batch"), 0),
+            ["A_consume"] = Round(_results.Median("A.consume"), 0),
+            ["B_e2e"] = Round(_results.Median("B.e2e"), 0),
+            ["B_p50_ms"] = Round(_results.Median("B.p50"), 3),
+            ["B_p99_ms"] = Round(_results.Median("B.p99"), 3),
+            ["B_max_ms"] = Round(_results.Median("B.max"), 3),
+            ["B_live_rate"] = o.LiveRate,
+            ["C_deliveries"] = Round(_results.Median("C.deliver"), 0),
+            // The largest of the per-mode medians: the run's footprint.
+            ["rss_mib"] = Round(new[] { "A.rss", "B.rss", "C.rss" }.Select(_results.Median).Max(), 0),
+        };
+        if (!o.Modes.Contains("M")) return medians;
+        medians["M_peak_rss_mib"] = Round(_results.Median("M.rss_peak"), 0);
+        medians["M_growth_mib"] = Round(_results.Median("M.growth"), 1);
+        return medians;
+    }
 
     // In-process: the medians as before. WebSocket: the same, naming the transport. Webhooks: one object per variant.
     private static JsonObject Json(List<(TransportVariant Variant, JsonObject Medians)> medians)
