@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Akka.Actor;
 
 namespace ActorDispatch;
@@ -6,17 +7,45 @@ internal static class AskExtensions
 {
     /// <summary>
     /// Asks at the engine's edge: a <see cref="Status.Failure"/> reply surfaces as its exception, and
-    /// a timeout as an <see cref="ActorDispatchException"/> that says what did not answer.
+    /// a timeout as an <see cref="ActorDispatchException"/> that says what did not answer. A local
+    /// target answers a <see cref="ReplyPromise"/>, which costs no temporary actor; a remote one
+    /// (later, in a cluster) goes through Akka's <c>Ask</c>, whose temporary actor can be reached
+    /// from another node.
     /// </summary>
     public static async Task<T> AskEngine<T>(this IActorRef target, object message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        if (target is not IInternalActorRef { IsLocal: true } local)
+        {
+            try
+            {
+                return await target.Ask<T>(message, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                throw Errors.Timeout(message.GetType().Name, timeout);
+            }
+        }
+
+        var promise = new ReplyPromise(local.Provider);
+        target.Tell(message, promise);
+        object reply;
         try
         {
-            return await target.Ask<T>(message, timeout, cancellationToken).ConfigureAwait(false);
+            reply = await promise.Reply.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (AskTimeoutException)
+        catch (TimeoutException)
         {
             throw Errors.Timeout(message.GetType().Name, timeout);
+        }
+        switch (reply)
+        {
+            case T answer:
+                return answer;
+            case Status.Failure failure:
+                ExceptionDispatchInfo.Throw(failure.Cause);
+                throw failure.Cause; // not reached
+            default:
+                throw new InvalidOperationException($"{message.GetType().Name} was answered with an unexpected {reply.GetType().Name}");
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -47,10 +48,70 @@ internal sealed class UtcTimestampJsonConverter : JsonConverter<DateTimeOffset>
 /// </summary>
 internal sealed class EventJsonConverter : JsonConverter<Event>
 {
+    // Streams the fields (no document for the whole event); only the data gets a document of its own.
     public override Event Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        using var doc = JsonDocument.ParseValue(ref reader);
-        return ReadFields(doc.RootElement);
+        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("an event must be a JSON object");
+        Guid? id = null, reference = null, correlator = null, tx = null;
+        long? sequence = null;
+        string? type = null, ns = null, topic = null, tag = null, author = null;
+        DateTimeOffset? created = null;
+        JsonElement? data = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8)) id = NextGuid(ref reader);
+            else if (reader.ValueTextEquals("sequence"u8)) sequence = reader.Read() && reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : null;
+            else if (reader.ValueTextEquals("type"u8)) type = NextString(ref reader);
+            else if (reader.ValueTextEquals("namespace"u8)) ns = NextString(ref reader);
+            else if (reader.ValueTextEquals("topic"u8)) topic = NextString(ref reader);
+            else if (reader.ValueTextEquals("tag"u8)) tag = NextString(ref reader);
+            else if (reader.ValueTextEquals("author"u8)) author = NextString(ref reader);
+            else if (reader.ValueTextEquals("reference"u8)) reference = NextGuid(ref reader);
+            else if (reader.ValueTextEquals("correlator"u8)) correlator = NextGuid(ref reader);
+            else if (reader.ValueTextEquals("tx"u8)) tx = NextGuid(ref reader);
+            else if (reader.ValueTextEquals("created"u8)) created = NextTimestamp(ref reader);
+            else if (reader.ValueTextEquals("data"u8))
+            {
+                reader.Read();
+                data = reader.TokenType == JsonTokenType.Null ? null : JsonElement.ParseValue(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return new Event
+        {
+            Id = id ?? throw Missing("id"),
+            Sequence = sequence ?? throw Missing("sequence"),
+            Type = type ?? throw Missing("type"),
+            Namespace = ns ?? throw Missing("namespace"),
+            Topic = topic,
+            Tag = tag,
+            Author = author,
+            Reference = reference,
+            Correlator = correlator,
+            Tx = tx,
+            Created = created ?? throw Missing("created"),
+            Data = data,
+        };
+    }
+
+    private static JsonException Missing(string field) => new($"an event needs '{field}'");
+
+    private static string? NextString(ref Utf8JsonReader reader) =>
+        reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+
+    private static Guid? NextGuid(ref Utf8JsonReader reader) =>
+        reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetGuid() : null;
+
+    private static DateTimeOffset? NextTimestamp(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.String) return null;
+        return reader.TryGetDateTimeOffset(out var value)
+            ? value
+            : DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
     }
 
     public override void Write(Utf8JsonWriter writer, Event value, JsonSerializerOptions options)
@@ -72,11 +133,14 @@ internal sealed class EventJsonConverter : JsonConverter<Event>
         if (e.Reference is { } r) writer.WriteString("reference", r);
         if (e.Correlator is { } c) writer.WriteString("correlator", c);
         if (e.Tx is { } tx) writer.WriteString("tx", tx);
-        writer.WriteString("created", e.Created.UtcDateTime.ToString(UtcTimestampJsonConverter.Format, CultureInfo.InvariantCulture));
+        Span<char> created = stackalloc char[32];
+        e.Created.UtcDateTime.TryFormat(created, out var length, UtcTimestampJsonConverter.Format, CultureInfo.InvariantCulture);
+        writer.WriteString("created", created[..length]);
         if (includeData && e.Data is { } data)
         {
+            // The payload was validated as JSON when it was parsed: copy its text rather than re-encode it.
             writer.WritePropertyName("data");
-            data.WriteTo(writer);
+            writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(data), skipInputValidation: true);
         }
     }
 
