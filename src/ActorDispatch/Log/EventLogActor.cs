@@ -16,7 +16,7 @@ namespace ActorDispatch.Log;
 /// </summary>
 internal sealed class EventLogActor : ReceivePersistentActor
 {
-    private sealed record PendingAppend(Event[] Events, IActorRef ReplyTo);
+    private sealed record PendingAppend(Event[] Events, byte[] Json, IActorRef ReplyTo);
 
     private readonly string _namespace;
     private readonly DispatchSettings _settings;
@@ -124,7 +124,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
             };
         }
 
-        _buffered.Add(new PendingAppend(events, Sender));
+        _buffered.Add(new PendingAppend(events, LogEntries.Encode(events), Sender));
         _bufferedEvents += events.Length;
         if (_writing is null) WriteNextEntry();
     }
@@ -153,7 +153,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
             append.Events.CopyTo(events, at);
             at += append.Events.Length;
         }
-        PersistAsync(LogEntries.ToPayload(events), _ => Written(writing, events));
+        PersistAsync(LogEntries.ToPayload(events, writing.ConvertAll(a => a.Json)), _ => Written(writing, events));
     }
 
     private void Written(List<PendingAppend> entry, Event[] events)

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using ActorDispatch.Model;
 using ActorDispatch.Serialization;
 
@@ -9,12 +12,59 @@ namespace ActorDispatch.Log;
 /// row rate. An entry of a single event is stored as the bare <see cref="Event"/> instead, as logs
 /// written before group commit are; readers accept both (<see cref="LogEntries"/>).
 /// </summary>
-internal sealed record LogEntry(IReadOnlyList<Event> Events) : IPersistedMessage;
+internal sealed record LogEntry(IReadOnlyList<Event> Events) : IPersistedMessage
+{
+    /// <summary>
+    /// The entry as the serializer would write it, when the log has written it already: the log
+    /// encodes each append as it arrives, while the previous entry is being written, so the
+    /// journal write of this one does not wait for the encoding.
+    /// </summary>
+    [JsonIgnore]
+    public byte[]? Json { get; init; }
+}
 
 /// <summary>Reads the events out of a journal payload, whichever of the two shapes it has.</summary>
 internal static class LogEntries
 {
-    public static object ToPayload(IReadOnlyList<Event> events) => events.Count == 1 ? events[0] : new LogEntry(events);
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = ActorDispatchJson.Options.Encoder };
+
+    /// <summary>The journal payload of an entry; <paramref name="encoded"/> holds its appends as <see cref="Encode"/> wrote them.</summary>
+    public static object ToPayload(IReadOnlyList<Event> events, IReadOnlyList<byte[]> encoded) =>
+        events.Count == 1 ? events[0] : new LogEntry(events) { Json = Join(encoded) };
+
+    /// <summary>One append's events as a JSON array, in the shape <see cref="LogEntry"/>'s serializer writes them.</summary>
+    public static byte[] Encode(IReadOnlyList<Event> events)
+    {
+        var buffer = new ArrayBufferWriter<byte>(events.Count * 512);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartArray();
+            foreach (var e in events) JsonSerializer.Serialize(writer, e, ActorDispatchJson.Options);
+            writer.WriteEndArray();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    // {"events":[ the appends' elements, comma-separated ]}: the same bytes as serializing the entry.
+    private static byte[] Join(IReadOnlyList<byte[]> arrays)
+    {
+        var length = Prefix.Length + 2 + arrays.Sum(a => a.Length - 1);
+        var json = new byte[length];
+        Prefix.CopyTo(json);
+        var at = Prefix.Length;
+        for (var i = 0; i < arrays.Count; i++)
+        {
+            if (i > 0) json[at++] = (byte)',';
+            var elements = arrays[i].AsSpan(1, arrays[i].Length - 2);
+            elements.CopyTo(json.AsSpan(at));
+            at += elements.Length;
+        }
+        json[at++] = (byte)']';
+        json[at++] = (byte)'}';
+        return json[..at];
+    }
+
+    private static ReadOnlySpan<byte> Prefix => "{\"events\":["u8;
 
     public static IReadOnlyList<Event> EventsOf(object payload) => payload switch
     {

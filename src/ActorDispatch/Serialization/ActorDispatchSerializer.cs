@@ -42,7 +42,9 @@ internal sealed class ActorDispatchSerializer : SerializerWithStringManifest
     public override string Manifest(object o) =>
         Manifests.TryGetValue(o.GetType(), out var m) ? m : throw new ArgumentException($"ActorDispatchSerializer cannot serialize {o.GetType()}");
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), ActorDispatchJson.Options);
+    public override byte[] ToBinary(object obj) => obj is LogEntry { Json: { } json }
+        ? json
+        : JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), ActorDispatchJson.Options);
 
     public override object FromBinary(byte[] bytes, string manifest) =>
         Types.TryGetValue(manifest, out var type)
