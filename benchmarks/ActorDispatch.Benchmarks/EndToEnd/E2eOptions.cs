@@ -19,7 +19,9 @@ internal sealed record E2eOptions
     public int MemoryN { get; init; } = 1_000_000;
     public int Reps { get; init; } = 3;
     public IReadOnlyList<string> Modes { get; init; } = ["A", "B", "C"];
-    public int Warmup { get; init; } = 20_000;
+    // PeerBench warms its client with 20,000; here the engine itself is JIT-compiled in the measured process,
+    // and with 20,000 the first repetition still ran at half speed before tiered JIT recompiled the hot paths.
+    public int Warmup { get; init; } = 100_000;
     public int TimeoutS { get; init; } = 300;
     public int QuietWaitS { get; init; } = 30;
     public bool Json { get; init; }
@@ -75,7 +77,7 @@ internal sealed record E2eOptions
           --modes A,B,C,M        A backlog, B live, C fan-out [A,B,C]; M memory (not in the
                                  default): RSS sampled every 250 ms while one subscription
                                  consumes a --memory-n backlog (in-process only)
-          --warmup N             events of an unrecorded backlog + live pass first; 0 = none [20000]
+          --warmup N             events of an unrecorded backlog + live pass first; 0 = none [100000]
           --timeout-s S          limit for each publish or consume phase [300]
           --quiet-wait-s S       before each measurement, wait up to S s until other processes
                                  use < 10% of all cores; 0 = don't wait [30]
