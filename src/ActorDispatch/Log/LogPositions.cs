@@ -34,9 +34,6 @@ internal sealed class LogPositions
     /// <summary>The mean events per entry lately, to size reads (1 when nothing is known).</summary>
     public double EventsPerEntry(string @namespace) => For(@namespace).EventsPerEntry;
 
-    /// <summary>Forgets a namespace, e.g. when its log is recreated after a failure.</summary>
-    public void Forget(string @namespace) => _namespaces.TryRemove(@namespace, out _);
-
     private Namespace For(string @namespace) => _namespaces.GetOrAdd(@namespace, _ => new Namespace(_capacity));
 
     private sealed class Namespace(int capacity)
