@@ -51,34 +51,21 @@ internal sealed partial class WebSocketConnection
         await Task.Yield();
         var buffer = new ArrayBufferWriter<byte>(4096);
         await using var json = new Utf8JsonWriter(buffer);
-        var written = new List<OutboundFrame>();
         try
         {
             while (await _outbound.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                // Everything queued goes out in one write; a lone frame is written at once all the same.
-                // Auto-acks wait until the batch is on the wire.
-                _output?.BeginBatch();
-                try
+                while (_outbound.Reader.TryRead(out var frame))
                 {
-                    while (_outbound.Reader.TryRead(out var frame))
+                    if (frame is ChangeFrame) Interlocked.Decrement(ref _queuedChangeEvents);
+                    if (frame is ClosingFrame closing)
                     {
-                        if (frame is ChangeFrame) Interlocked.Decrement(ref _queuedChangeEvents);
-                        if (frame is ClosingFrame closing)
-                        {
-                            await EndBatchAsync(written).ConfigureAwait(false);
-                            await CloseOutputAsync(closing, buffer, json).ConfigureAwait(false);
-                            return;
-                        }
-                        if (IsClosing) continue; // only the closing frame is still worth writing
-                        await SendAsync(frame, buffer, json).ConfigureAwait(false);
-                        if (_output is null) AutoAck(frame);
-                        else written.Add(frame);
+                        await CloseOutputAsync(closing, buffer, json).ConfigureAwait(false);
+                        return;
                     }
-                }
-                finally
-                {
-                    await EndBatchAsync(written).ConfigureAwait(false);
+                    if (IsClosing) continue; // only the closing frame is still worth writing
+                    await SendAsync(frame, buffer, json).ConfigureAwait(false);
+                    AutoAck(frame);
                 }
             }
             // The queue was completed without a closing frame: the peer closed first, so answer it.
@@ -91,14 +78,6 @@ internal sealed partial class WebSocketConnection
             Log.Broken(_log, Id, ex.Message);
             _socket.Abort();
         }
-    }
-
-    private async ValueTask EndBatchAsync(List<OutboundFrame> written)
-    {
-        if (_output is null) return;
-        await _output.EndBatchAsync().ConfigureAwait(false);
-        foreach (var frame in written) AutoAck(frame);
-        written.Clear();
     }
 
     private async ValueTask SendAsync(OutboundFrame frame, ArrayBufferWriter<byte> buffer, Utf8JsonWriter json)

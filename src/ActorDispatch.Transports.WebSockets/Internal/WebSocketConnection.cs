@@ -17,9 +17,6 @@ namespace ActorDispatch.Transports.WebSockets.Internal;
 internal sealed partial class WebSocketConnection
 {
     private readonly WebSocket _socket;
-
-    // The socket's stream when it can gather writes (see WriteLoopAsync), else null.
-    private readonly CoalescingStream? _output;
     private readonly WebSocketsSettings _settings;
     private readonly ITransportCallbacks _callbacks;
     private readonly ILogger _log;
@@ -50,11 +47,10 @@ internal sealed partial class WebSocketConnection
     private int _queuedChangeEvents;
     private long _droppedChangeEvents;
 
-    public WebSocketConnection(WebSocket socket, CoalescingStream? output, string? remoteAddress, string? userAgent, WebSocketsSettings settings,
+    public WebSocketConnection(WebSocket socket, string? remoteAddress, string? userAgent, WebSocketsSettings settings,
         ITransportCallbacks callbacks, ILogger log, Action<WebSocketConnection> onClosed)
     {
         _socket = socket;
-        _output = output;
         _settings = settings;
         _callbacks = callbacks;
         _log = log;

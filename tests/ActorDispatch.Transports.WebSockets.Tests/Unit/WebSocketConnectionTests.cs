@@ -69,7 +69,7 @@ public sealed class WebSocketConnectionTests
         public Peer()
         {
             var socket = WebSocket.CreateFromStream(Stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-            Connection = new WebSocketConnection(socket, null, "127.0.0.1:1", "unit", Settings, Callbacks, NullLogger.Instance, c =>
+            Connection = new WebSocketConnection(socket, "127.0.0.1:1", "unit", Settings, Callbacks, NullLogger.Instance, c =>
             {
                 Closed.Add(c.Id);
                 Callbacks.ConnectionClosed(c.Id);
