@@ -68,7 +68,10 @@ internal sealed class EventReader
         return events;
     }
 
-    /// <summary>The event with this id, or null. One read: the id carries its sequence (<see cref="EventIds"/>).</summary>
+    /// <summary>
+    /// The event with this id, or null. The id carries its sequence (<see cref="EventIds"/>), so no
+    /// index is needed: one read when the entry's position is known, a short search otherwise.
+    /// </summary>
     public async Task<Event?> FindAsync(string @namespace, Guid id, CancellationToken cancellationToken = default)
     {
         if (!EventIds.TryGetSequence(id, out var sequence)) return null;
