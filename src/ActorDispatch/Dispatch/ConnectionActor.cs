@@ -17,10 +17,12 @@ internal sealed class ConnectionActor : ReceiveActor
 {
     private sealed record TransportFailed(Guid Id, IActorRef Dispatcher, Exception Error);
 
-    private sealed record Pending(IActorRef Dispatcher, SubscriptionRef Subscription);
+    // One delivery in flight; the rare further ones with the same id (the same event for several
+    // subscriptions on this connection) are chained, so the common case allocates no list.
+    private sealed record Pending(IActorRef Dispatcher, SubscriptionRef Subscription, Pending? Next = null);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<Guid, List<Pending>> _inFlight = new();
+    private readonly Dictionary<Guid, Pending> _inFlight = new();
     private readonly HashSet<IActorRef> _dispatchers = [];
     private readonly List<SubscriptionManager.CreateEphemeral> _ephemeral = [];
     private SubscriptionManager.RegisterConnection? _registration;
@@ -90,11 +92,7 @@ internal sealed class ConnectionActor : ReceiveActor
         Receive<Terminated>(t =>
         {
             _dispatchers.Remove(t.ActorRef);
-            foreach (var (id, list) in _inFlight.ToList())
-            {
-                list.RemoveAll(p => p.Dispatcher.Equals(t.ActorRef));
-                if (list.Count == 0) _inFlight.Remove(id);
-            }
+            foreach (var (id, chain) in _inFlight.ToList()) Replace(id, Without(chain, p => p.Dispatcher.Equals(t.ActorRef)));
         });
     }
 
@@ -104,21 +102,37 @@ internal sealed class ConnectionActor : ReceiveActor
 
     private void Track(Guid id, Pending pending)
     {
-        if (!_inFlight.TryGetValue(id, out var list)) _inFlight[id] = list = new List<Pending>(1);
-        list.RemoveAll(p => p.Dispatcher.Equals(pending.Dispatcher)); // a redelivery replaces the earlier one
-        list.Add(pending);
+        // A redelivery replaces the earlier one of the same dispatcher.
+        var others = _inFlight.TryGetValue(id, out var chain) ? Without(chain, p => p.Dispatcher.Equals(pending.Dispatcher)) : null;
+        _inFlight[id] = others is null ? pending : Append(others, pending);
     }
 
     private Pending? Take(Guid id, Func<Pending, bool> match)
     {
-        if (!_inFlight.TryGetValue(id, out var list)) return null;
-        var index = list.FindIndex(p => match(p));
-        if (index < 0) return null;
-        var pending = list[index];
-        list.RemoveAt(index);
-        if (list.Count == 0) _inFlight.Remove(id);
-        return pending;
+        if (!_inFlight.TryGetValue(id, out var chain)) return null;
+        for (var p = chain; p is not null; p = p.Next)
+        {
+            if (!match(p)) continue;
+            Replace(id, Without(chain, candidate => ReferenceEquals(candidate, p)));
+            return p;
+        }
+        return null;
     }
+
+    private void Replace(Guid id, Pending? chain)
+    {
+        if (chain is null) _inFlight.Remove(id);
+        else _inFlight[id] = chain;
+    }
+
+    // The chain without the entries that match, oldest first as before.
+    private static Pending? Without(Pending? chain, Func<Pending, bool> remove) =>
+        chain is null ? null
+        : remove(chain) ? Without(chain.Next, remove)
+        : chain with { Next = Without(chain.Next, remove) };
+
+    private static Pending Append(Pending chain, Pending last) =>
+        chain with { Next = chain.Next is null ? last with { Next = null } : Append(chain.Next, last) };
 
     private static bool Matches(SubscriptionRef delivered, SubscriptionRef? named) => named switch
     {

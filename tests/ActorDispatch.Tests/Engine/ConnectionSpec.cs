@@ -37,6 +37,25 @@ public abstract class ConnectionSpec(ITestOutputHelper output, StoreKind store)
     }
 
     [SkippableFact]
+    public async Task The_same_event_in_flight_for_two_subscriptions_on_one_connection_is_answered_per_subscription()
+    {
+        await AppendManyAsync(1);
+        await CreateSubscriptionAsync("left");
+        await CreateSubscriptionAsync("right");
+        var connection = Connect("left", "right");
+        var deliveries = new[] { ExpectDelivery(1), ExpectDelivery(1) };
+        var right = deliveries.Single(d => d.Delivery.Subscription.Name == "right");
+        Assert.Equal(deliveries[0].Event.Id, deliveries[1].Event.Id);
+
+        Transport.Ack(right); // names its subscription: only "right" moves
+        await AwaitOffsetAsync("right", 1);
+        Assert.Equal(0, await CommittedOffsetAsync("left"));
+
+        Transport.Ack(connection, right.Event.Id); // names none: the one still in flight, "left"
+        await AwaitOffsetAsync("left", 1);
+    }
+
+    [SkippableFact]
     public async Task Registering_again_with_a_narrower_matcher_stops_the_dispatchers_that_no_longer_match()
     {
         await CreateSubscriptionAsync("app1", firstEvent: "newest");
