@@ -32,17 +32,24 @@ internal static class LogEntries
     public static object ToPayload(IReadOnlyList<Event> events, IReadOnlyList<byte[]> encoded) =>
         events.Count == 1 ? events[0] : new LogEntry(events) { Json = Join(encoded) };
 
+    // Reused by the logs running on a thread: encoding then costs one copy, into the result.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
     /// <summary>One append's events as a JSON array, in the shape <see cref="LogEntry"/>'s serializer writes them.</summary>
     public static byte[] Encode(IReadOnlyList<Event> events)
     {
-        var buffer = new ArrayBufferWriter<byte>(events.Count * 512);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartArray();
-            foreach (var e in events) JsonSerializer.Serialize(writer, e, ActorDispatchJson.Options);
-            writer.WriteEndArray();
-        }
-        return buffer.WrittenSpan.ToArray();
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(64 * 1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        writer.WriteStartArray();
+        foreach (var e in events) JsonSerializer.Serialize(writer, e, ActorDispatchJson.Options);
+        writer.WriteEndArray();
+        writer.Flush();
+        var json = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > 1024 * 1024) t_buffer = null; // an unusually large append: do not keep its buffer
+        return json;
     }
 
     // {"events":[ the appends' elements, comma-separated ]}: the same bytes as serializing the entry.

@@ -34,7 +34,7 @@ internal sealed class LogPositions
     /// <summary>The mean events per entry lately, to size reads (1 when nothing is known).</summary>
     public double EventsPerEntry(string @namespace) => For(@namespace).EventsPerEntry;
 
-    private Namespace For(string @namespace) => _namespaces.GetOrAdd(@namespace, _ => new Namespace(_capacity));
+    private Namespace For(string @namespace) => _namespaces.GetOrAdd(@namespace, static (_, capacity) => new Namespace(capacity), _capacity);
 
     private sealed class Namespace(int capacity)
     {
