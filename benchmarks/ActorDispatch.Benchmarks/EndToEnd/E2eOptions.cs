@@ -19,9 +19,8 @@ internal sealed record E2eOptions
     public int MemoryN { get; init; } = 1_000_000;
     public int Reps { get; init; } = 3;
     public IReadOnlyList<string> Modes { get; init; } = ["A", "B", "C"];
-    // PeerBench warms its client with 20,000; here the engine itself is JIT-compiled in the measured process,
-    // and with 20,000 the first repetition still ran at half speed before tiered JIT recompiled the hot paths.
-    public int Warmup { get; init; } = 100_000;
+    public int Warmup { get; init; } = 20_000;
+    public int WarmupS { get; init; } = 8;
     public int TimeoutS { get; init; } = 300;
     public int QuietWaitS { get; init; } = 30;
     public bool Json { get; init; }
@@ -77,7 +76,8 @@ internal sealed record E2eOptions
           --modes A,B,C,M        A backlog, B live, C fan-out [A,B,C]; M memory (not in the
                                  default): RSS sampled every 250 ms while one subscription
                                  consumes a --memory-n backlog (in-process only)
-          --warmup N             events of an unrecorded backlog + live pass first; 0 = none [100000]
+          --warmup N             events of each unrecorded backlog + live warm-up pass; 0 = none [20000]
+          --warmup-s S           repeat warm-up passes for at least S seconds (at most 20 passes), as PeerBench [8]
           --timeout-s S          limit for each publish or consume phase [300]
           --quiet-wait-s S       before each measurement, wait up to S s until other processes
                                  use < 10% of all cores; 0 = don't wait [30]
@@ -111,6 +111,7 @@ internal sealed record E2eOptions
                 "--reps" => o with { Reps = flags.Int(min: 1) },
                 "--modes" => o with { Modes = ParseModes(flags.Value()) },
                 "--warmup" => o with { Warmup = flags.Int(min: 0) },
+                "--warmup-s" => o with { WarmupS = flags.Int(min: 0) },
                 "--timeout-s" => o with { TimeoutS = flags.Int(min: 1) },
                 "--quiet-wait-s" => o with { QuietWaitS = flags.Int(min: 0) },
                 "--json" => o with { Json = true },

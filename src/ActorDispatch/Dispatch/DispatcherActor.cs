@@ -23,7 +23,8 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
 {
     private sealed record RestartTimer;
 
-    // Items the stream gathers while the actor is busy; bounds the actor's queue.
+    // Items the stream gathers while the actor is busy, at most a window's worth: a subscription
+    // then holds at most a page, a journal entry and two windows of events, whatever its backlog.
     private const int MaxChunkItems = 256;
 
     // Offsets go to the owner at most this often (and when the dispatcher stops): the owner only
@@ -138,7 +139,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
                 .Select(group => new Dispatcher.Item(group.Where(filter.Matches).Select(Strip).ToArray(), group.Last().Sequence))
             : events.Select(e => new Dispatcher.Item(filter.Matches(e) ? [Strip(e)] : [], e.Sequence));
         var chunks = items
-            .Batch(MaxChunkItems, item => new List<Dispatcher.Item> { item }, (chunk, item) =>
+            .Batch(Math.Min(MaxChunkItems, options.Window), item => new List<Dispatcher.Item> { item }, (chunk, item) =>
             {
                 chunk.Add(item);
                 return chunk;
