@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using ActorDispatch.Model;
 
@@ -28,7 +29,8 @@ internal static partial class EventValidator
         CheckLength(e.Author, prefix + "author");
         if (e.Data is { } data)
         {
-            var size = System.Text.Encoding.UTF8.GetByteCount(data.GetRawText());
+            // The size of the JSON text as it arrived, read without copying it (this runs for every append).
+            var size = JsonMarshal.GetRawUtf8Value(data).Length;
             if (size > maxDataSize) throw Errors.PayloadTooLarge(prefix + "data", size, maxDataSize);
         }
     }
@@ -41,7 +43,18 @@ internal static partial class EventValidator
             Validate(events[0], maxDataSize);
             return;
         }
-        for (var i = 0; i < events.Count; i++) Validate(events[i], maxDataSize, $"[{i}].");
+        for (var i = 0; i < events.Count; i++)
+        {
+            try
+            {
+                Validate(events[i], maxDataSize);
+            }
+            catch (ActorDispatchException)
+            {
+                Validate(events[i], maxDataSize, $"[{i}]."); // again, naming the event's position
+                throw;
+            }
+        }
     }
 
     private static void CheckLength(string? value, string field)
