@@ -16,8 +16,10 @@ namespace ActorDispatch.Tests.Engine;
 /// sequence, also after a restart when nothing is known about where entries start.
 /// </summary>
 public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
-    : EngineSpec(output, store, extra: ConfigurationFactory.ParseString("actordispatch.log.max-entry-events = 50"))
+    : EngineSpec(output, store, extra: SmallEntries)
 {
+    private static readonly Config SmallEntries = ConfigurationFactory.ParseString("actordispatch.log.max-entry-events = 50");
+
     [SkippableFact]
     public async Task Concurrent_appends_share_journal_entries_and_stay_dense_and_whole()
     {
@@ -62,7 +64,7 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
         var all = results.OrderBy(e => e.Sequence).ToList();
         await Sys.Terminate();
 
-        var system = ActorSystem.Create("restarted", Compose(Store.Config, ConfigurationFactory.ParseString("actordispatch.log.max-entry-events = 50")));
+        var system = ActorSystem.Create("restarted", Compose(Store.Config, SmallEntries));
         try
         {
             var engine = new ActorDispatchEngine(system, []);
