@@ -9,7 +9,7 @@ namespace ActorDispatch.Log;
 /// <summary>
 /// One namespace's log, with group commit: one journal write is in flight at a time, and the
 /// appends that arrive meanwhile go out together as the next journal entry (<see cref="LogEntry"/>,
-/// up to <c>max-entry-events</c> events). Under load entries grow and the journal writes far fewer
+/// up to <c>max-entry-events</c> events and <c>max-entry-bytes</c>). Under load entries grow and the journal writes far fewer
 /// rows than events; alone, an append is written at once. Each append lies within one entry, so it
 /// is atomic, and it is acknowledged only once durable. Recovery reads only the last entry, to learn
 /// the head, never the events before it.
@@ -129,15 +129,18 @@ internal sealed class EventLogActor : ReceivePersistentActor
         if (_writing is null) WriteNextEntry();
     }
 
-    // Moves whole appends from the buffer into one entry of at most max-entry-events events (an
-    // append larger than that is an entry of its own) and persists it.
+    // Moves whole appends from the buffer into one entry of at most max-entry-events events and
+    // max-entry-bytes of JSON (an append larger than that is an entry of its own) and persists it.
     private void WriteNextEntry()
     {
         var take = 0;
         var count = 0;
-        while (take < _buffered.Count && (take == 0 || count + _buffered[take].Events.Length <= _settings.MaxEntryEvents))
+        long bytes = 0;
+        while (take < _buffered.Count && (take == 0 || (count + _buffered[take].Events.Length <= _settings.MaxEntryEvents
+                                                        && bytes + _buffered[take].Json.Length <= _settings.MaxEntryBytes)))
         {
             count += _buffered[take].Events.Length;
+            bytes += _buffered[take].Json.Length;
             take++;
         }
         var writing = _buffered.GetRange(0, take);

@@ -18,7 +18,9 @@ namespace ActorDispatch.Tests.Engine;
 public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
     : EngineSpec(output, store, extra: SmallEntries)
 {
-    private static readonly Config SmallEntries = ConfigurationFactory.ParseString("actordispatch.log.max-entry-events = 50");
+    private const int MaxEntryBytes = 6000;
+
+    private static readonly Config SmallEntries = ConfigurationFactory.ParseString($"actordispatch.log {{ max-entry-events = 50, max-entry-bytes = {MaxEntryBytes} }}");
 
     [SkippableFact]
     public async Task Concurrent_appends_share_journal_entries_and_stay_dense_and_whole()
@@ -33,8 +35,12 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
         Assert.All(results, r => Assert.Equal(Enumerable.Range(0, r.Count).Select(i => r[0].Sequence + i), r.Select(e => e.Sequence)));
 
         var entries = await JournalEntriesAsync(Sys);
-        Assert.InRange(entries.Count, all.Count / 50, all.Count - 1); // shared entries, none above max-entry-events
+        Assert.InRange(entries.Count, all.Count / 50, results.Length - 1); // appends shared entries, none above max-entry-events
         Assert.All(entries, e => Assert.InRange(e.Count, 1, 50));
+        // Appends share an entry only within max-entry-bytes of JSON.
+        var appendOf = results.SelectMany((r, i) => r.Select(e => (e.Id, i))).ToDictionary(x => x.Id, x => x.i);
+        Assert.All(entries.Where(e => e.Select(x => appendOf[x.Id]).Distinct().Count() > 1),
+            e => Assert.InRange(LogEntries.Encode(e).Length, 1, MaxEntryBytes));
         Assert.Equal(all.Select(e => e.Id), entries.SelectMany(e => e).Select(e => e.Id));
 
         foreach (var from in new[] { 1, 2, 49, 50, 51, 333, 655, 955, 960 })
