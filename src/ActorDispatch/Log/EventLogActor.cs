@@ -76,10 +76,12 @@ internal sealed class EventLogActor : ReceivePersistentActor
             UnbecomeStacked();
             Ready(events[^1].Sequence);
         });
+        // As a failed recovery: the registry fails what waited and starts a new log on the next command.
         Command<LogHeadReader.Failed>(f =>
         {
             _log.Error(f.Cause, "Reading the head of the log of namespace {0} failed", _namespace);
             Context.Parent.Tell(new EventLogs.Failed(_namespace, f.Cause));
+            Context.Stop(Self);
         });
         CommandAny(_ => Stash.Stash());
     }

@@ -23,7 +23,7 @@ internal sealed record LogEntry(IReadOnlyList<Event> Events) : IPersistedMessage
     public byte[]? Json { get; init; }
 }
 
-/// <summary>Reads the events out of a journal payload, whichever of the two shapes it has.</summary>
+/// <summary>Converts between an entry's events and its journal payload, whichever of the two shapes it has.</summary>
 internal static class LogEntries
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = ActorDispatchJson.Options.Encoder };
@@ -55,7 +55,7 @@ internal static class LogEntries
     // {"events":[ the appends' elements, comma-separated ]}: the same bytes as serializing the entry.
     private static byte[] Join(IReadOnlyList<byte[]> arrays)
     {
-        var length = Prefix.Length + 2 + arrays.Sum(a => a.Length - 1);
+        var length = Prefix.Length + arrays.Sum(a => a.Length - 2) + (arrays.Count - 1) + 2;
         var json = new byte[length];
         Prefix.CopyTo(json);
         var at = Prefix.Length;
@@ -67,8 +67,8 @@ internal static class LogEntries
             at += elements.Length;
         }
         json[at++] = (byte)']';
-        json[at++] = (byte)'}';
-        return json[..at];
+        json[at] = (byte)'}';
+        return json;
     }
 
     private static ReadOnlySpan<byte> Prefix => "{\"events\":["u8;
