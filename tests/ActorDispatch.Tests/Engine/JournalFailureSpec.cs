@@ -80,4 +80,27 @@ public sealed class JournalFailureSpec(ITestOutputHelper output) : Akka.TestKit.
         var next = await logs.AskEngine<EventLog.Appended>(Append("d"), Timeout);
         Assert.Equal(2, next.Events[0].Sequence);
     }
+
+    [Fact]
+    public async Task A_log_that_cannot_recover_its_head_fails_the_waiting_append_and_a_later_one_continues_the_sequence()
+    {
+        var logs = Logs();
+        await logs.AskEngine<EventLog.Appended>(Append("a", "b"), Timeout);
+        await logs.AskEngine<EventLog.Appended>(Append("c"), Timeout);
+
+        var restarted = Logs(); // a new registry: its log must recover the head from the journal
+        await Journal.OnRecovery.Fail();
+        try
+        {
+            var ex = await Assert.ThrowsAsync<ActorDispatchException>(() => restarted.AskEngine<EventLog.Appended>(Append("d"), Timeout));
+            Assert.Equal(ErrorKind.Unavailable, ex.Kind);
+        }
+        finally
+        {
+            await Journal.OnRecovery.Pass();
+        }
+
+        var next = await restarted.AskEngine<EventLog.Appended>(Append("e"), Timeout);
+        Assert.Equal(4, next.Events[0].Sequence); // after the entries [a, b] and [c]: nothing of d was written
+    }
 }
