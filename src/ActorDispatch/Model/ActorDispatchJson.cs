@@ -197,28 +197,6 @@ internal sealed class EventJsonConverter : JsonConverter<Event>
             writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(data), skipInputValidation: true);
         }
     }
-
-    internal static Event ReadFields(JsonElement o) => new()
-    {
-        Id = o.GetProperty("id").GetGuid(),
-        Sequence = o.GetProperty("sequence").GetInt64(),
-        Type = o.GetProperty("type").GetString()!,
-        Namespace = o.GetProperty("namespace").GetString()!,
-        Topic = OptionalString(o, "topic"),
-        Tag = OptionalString(o, "tag"),
-        Author = OptionalString(o, "author"),
-        Reference = OptionalGuid(o, "reference"),
-        Correlator = OptionalGuid(o, "correlator"),
-        Tx = OptionalGuid(o, "tx"),
-        Created = DateTimeOffset.Parse(o.GetProperty("created").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
-        Data = o.TryGetProperty("data", out var d) && d.ValueKind != JsonValueKind.Null ? d.Clone() : null,
-    };
-
-    private static string? OptionalString(JsonElement o, string name) =>
-        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static Guid? OptionalGuid(JsonElement o, string name) =>
-        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetGuid() : null;
 }
 
 /// <summary>A delivery on the wire: the event's fields plus <c>subscription</c>.</summary>
@@ -231,7 +209,8 @@ internal sealed class EventDeliveryJsonConverter : JsonConverter<EventDelivery>
         var sub = root.TryGetProperty("subscription", out var s)
             ? s.Deserialize<SubscriptionRef>(options)!
             : new SubscriptionRef();
-        return new EventDelivery(EventJsonConverter.ReadFields(root), sub);
+        // The event's own fields through EventJsonConverter, which skips `subscription`.
+        return new EventDelivery(root.Deserialize<Event>(options)!, sub);
     }
 
     public override void Write(Utf8JsonWriter writer, EventDelivery value, JsonSerializerOptions options)
