@@ -16,7 +16,8 @@ namespace ActorDispatch.Log;
 /// </summary>
 internal sealed class EventLogActor : ReceivePersistentActor
 {
-    private sealed record PendingAppend(Event[] Events, byte[] Json, IActorRef ReplyTo);
+    // Json: the append encoded while it waited behind a write in flight, or null if it did not wait.
+    private sealed record PendingAppend(Event[] Events, byte[]? Json, IActorRef ReplyTo);
 
     private readonly string _namespace;
     private readonly DispatchSettings _settings;
@@ -126,7 +127,9 @@ internal sealed class EventLogActor : ReceivePersistentActor
             };
         }
 
-        _buffered.Add(new PendingAppend(events, LogEntries.Encode(events), Sender));
+        // Encoded now only if it must wait for the write in flight, which then hides the work; an
+        // append written at once is encoded when its entry is built, and not at all if it is alone.
+        _buffered.Add(new PendingAppend(events, _writing is null ? null : LogEntries.Encode(events), Sender));
         _bufferedEvents += events.Length;
         if (_writing is null) WriteNextEntry();
     }
@@ -137,12 +140,14 @@ internal sealed class EventLogActor : ReceivePersistentActor
     {
         var take = 0;
         var count = 0;
-        long bytes = 0;
-        while (take < _buffered.Count && (take == 0 || (count + _buffered[take].Events.Length <= _settings.MaxEntryEvents
-                                                        && bytes + _buffered[take].Json.Length <= _settings.MaxEntryBytes)))
+        long? bytes = 0; // null once an unencoded append is in (one written as it came): nothing joins it then
+        while (take < _buffered.Count)
         {
-            count += _buffered[take].Events.Length;
-            bytes += _buffered[take].Json.Length;
+            var next = _buffered[take];
+            var fits = count + next.Events.Length <= _settings.MaxEntryEvents && bytes + next.Json?.Length <= _settings.MaxEntryBytes;
+            if (take > 0 && !fits) break;
+            count += next.Events.Length;
+            bytes += next.Json?.Length;
             take++;
         }
         var writing = _buffered.GetRange(0, take);
@@ -158,7 +163,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
             append.Events.CopyTo(events, at);
             at += append.Events.Length;
         }
-        PersistAsync(LogEntries.ToPayload(events, writing.ConvertAll(a => a.Json)), _ => Written(writing, events));
+        PersistAsync(LogEntries.ToPayload(events, () => writing.ConvertAll(a => a.Json ?? LogEntries.Encode(a.Events))), _ => Written(writing, events));
     }
 
     private void Written(List<PendingAppend> entry, Event[] events)

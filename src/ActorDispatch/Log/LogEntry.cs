@@ -28,9 +28,12 @@ internal static class LogEntries
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = ActorDispatchJson.Options.Encoder };
 
-    /// <summary>The journal payload of an entry; <paramref name="encoded"/> holds its appends as <see cref="Encode"/> wrote them.</summary>
-    public static object ToPayload(IReadOnlyList<Event> events, IReadOnlyList<byte[]> encoded) =>
-        events.Count == 1 ? events[0] : new LogEntry(events) { Json = Join(encoded) };
+    /// <summary>
+    /// The journal payload of an entry; <paramref name="encoded"/> gives its appends as <see cref="Encode"/>
+    /// wrote them, and is only called for an entry of several events (a lone event needs no encoding here).
+    /// </summary>
+    public static object ToPayload(IReadOnlyList<Event> events, Func<IReadOnlyList<byte[]>> encoded) =>
+        events.Count == 1 ? events[0] : new LogEntry(events) { Json = Join(encoded()) };
 
     // Reused by the logs running on a thread: encoding then costs one copy, into the result.
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
