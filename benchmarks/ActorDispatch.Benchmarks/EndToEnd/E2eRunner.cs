@@ -94,9 +94,11 @@ internal sealed class E2eRunner(E2eOptions options)
             {
                 await CpuMeter.WaitForQuietAsync(TimeSpan.FromSeconds(o.QuietWaitS));
                 var cpu = CpuMeter.Take();
+                var gc = GcActivity.Take();
                 try
                 {
                     await RunModeAsync(mode, rep);
+                    Progress.Log($"{mode} rep {rep}/{o.Reps}: {GcActivity.Take().Since(gc)}");
                     if (CpuMeter.ForeignPercent(cpu, CpuMeter.Take()) is { } foreign)
                     {
                         _results.Add($"{mode}.foreign", foreign);
