@@ -65,6 +65,9 @@ public static class StorageConfig
                   auto-initialize = true
                   parallelism = {{t.GetInt("parallelism")}}
                   batch-size = {{t.GetInt("batch-size")}}
+                  # A write of several entries is one multi-row insert: with parameters, not the
+                  # default of entries' bytes rendered into the SQL text as literals.
+                  prefer-parameters-on-multirow-insert = true
                   circuit-breaker.call-timeout = {{(int)t.GetTimeSpan("call-timeout").TotalMilliseconds}}ms
                   circuit-breaker.reset-timeout = {{(int)t.GetTimeSpan("reset-timeout").TotalMilliseconds}}ms
                   warn-on-auto-init-fail = false

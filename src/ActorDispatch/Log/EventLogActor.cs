@@ -8,16 +8,23 @@ namespace ActorDispatch.Log;
 
 /// <summary>
 /// One namespace's log, with group commit: one journal write is in flight at a time, and the
-/// appends that arrive meanwhile go out together as the next journal entry (<see cref="LogEntry"/>,
-/// up to <c>max-entry-events</c> events and <c>max-entry-bytes</c>). Under load entries grow and the journal writes far fewer
-/// rows than events; alone, an append is written at once. Each append lies within one entry, so it
-/// is atomic, and it is acknowledged only once durable. Recovery reads only the last entry, to learn
-/// the head, never the events before it.
+/// appends that arrive meanwhile go out together in the next write, as journal entries
+/// (<see cref="LogEntry"/>, one row each, up to <c>max-entry-events</c> events and
+/// <c>max-entry-bytes</c>) committed in one transaction (up to <c>max-write-bytes</c>). Under load
+/// the journal writes far fewer rows, and commits far fewer times, than there are events; alone, an
+/// append is written at once. Each append lies within one entry, so it is atomic, and it is
+/// acknowledged only once durable. Recovery reads only the last entry, to learn the head, never the
+/// events before it.
 /// </summary>
 internal sealed class EventLogActor : ReceivePersistentActor
 {
     // Json: the append encoded while it waited behind a write in flight, or null if it did not wait.
     private sealed record PendingAppend(Event[] Events, byte[]? Json, IActorRef ReplyTo);
+
+    private sealed record WritingEntry(List<PendingAppend> Appends, Event[] Events);
+
+    // Below Akka.Persistence's max-message-batch-size (200), which would split a write in two.
+    private const int MaxEntriesPerWrite = 100;
 
     private readonly string _namespace;
     private readonly DispatchSettings _settings;
@@ -26,7 +33,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _watchers = [];
     private readonly List<PendingAppend> _buffered = [];   // waiting for the write in flight to finish
-    private List<PendingAppend>? _writing;                 // the entry in flight, if any
+    private Queue<WritingEntry>? _writing;                 // the entries of the write in flight, if any
     private long _assigned;  // the last sequence handed out, durable or not
     private long _durable;   // the last sequence the journal confirmed: what readers may read
     private int _bufferedEvents;
@@ -131,16 +138,47 @@ internal sealed class EventLogActor : ReceivePersistentActor
         // append written at once is encoded when its entry is built, and not at all if it is alone.
         _buffered.Add(new PendingAppend(events, _writing is null ? null : LogEntries.Encode(events), Sender));
         _bufferedEvents += events.Length;
-        if (_writing is null) WriteNextEntry();
+        if (_writing is null) WriteNext();
     }
 
-    // Moves whole appends from the buffer into one entry of at most max-entry-events events and
-    // max-entry-bytes of JSON (an append larger than that is an entry of its own) and persists it.
-    private void WriteNextEntry()
+    // Moves whole appends from the buffer into entries (see NextEntry) and persists them as one
+    // journal write: Akka.Persistence hands the entries persisted by one command to the journal as
+    // one batch, which Akka.Persistence.Sql inserts in one transaction, so the write costs one commit
+    // however many entries it carries, and succeeds or fails as a whole.
+    private void WriteNext()
+    {
+        var entries = new Queue<WritingEntry>();
+        long? bytes = 0; // null once an entry not encoded ahead is in: it is written alone
+        while (_buffered.Count > 0 && entries.Count < MaxEntriesPerWrite)
+        {
+            var (take, count, entryBytes) = NextEntry();
+            if (entries.Count > 0 && !(bytes + entryBytes <= _settings.MaxWriteBytes)) break;
+            var appends = _buffered.GetRange(0, take);
+            _buffered.RemoveRange(0, take);
+            _bufferedEvents -= count;
+            _writingEvents += count;
+            bytes += entryBytes;
+            entries.Enqueue(new WritingEntry(appends, EventsOf(appends, count)));
+        }
+        _writing = entries;
+
+        // An entry written alone may be one bare event, encoded by the serializer as it is written;
+        // in a write of several every entry is already encoded, since the journal skips an entry it
+        // cannot serialize and writes the rest, which would leave a gap in the sequences.
+        var payloads = entries.Count == 1
+            ? [LogEntries.ToPayload(entries.Peek().Events, () => entries.Peek().Appends.ConvertAll(a => a.Json ?? LogEntries.Encode(a.Events)))]
+            : entries.Select(e => (object)LogEntries.ToEntry(e.Events, e.Appends.ConvertAll(a => a.Json!))).ToList();
+        PersistAllAsync(payloads, _ => Written());
+    }
+
+    // How many appends from the head of the buffer form the next entry: at most max-entry-events
+    // events and max-entry-bytes of JSON, or one append larger than that. Bytes are null for an
+    // append written as it came (not encoded ahead): nothing joins it then.
+    private (int Take, int Count, long? Bytes) NextEntry()
     {
         var take = 0;
         var count = 0;
-        long? bytes = 0; // null once an unencoded append is in (one written as it came): nothing joins it then
+        long? bytes = 0;
         while (take < _buffered.Count)
         {
             var next = _buffered[take];
@@ -150,33 +188,36 @@ internal sealed class EventLogActor : ReceivePersistentActor
             bytes += next.Json?.Length;
             take++;
         }
-        var writing = _buffered.GetRange(0, take);
-        _buffered.RemoveRange(0, take);
-        _bufferedEvents -= count;
-        _writing = writing;
-        _writingEvents = count;
+        return (take, count, bytes);
+    }
 
+    private static Event[] EventsOf(List<PendingAppend> appends, int count)
+    {
         var events = new Event[count];
         var at = 0;
-        foreach (var append in writing)
+        foreach (var append in appends)
         {
             append.Events.CopyTo(events, at);
             at += append.Events.Length;
         }
-        PersistAsync(LogEntries.ToPayload(events, () => writing.ConvertAll(a => a.Json ?? LogEntries.Encode(a.Events))), _ => Written(writing, events));
+        return events;
     }
 
-    private void Written(List<PendingAppend> entry, Event[] events)
+    // The journal confirms a write's entries one by one in order, once the whole write is durable.
+    private void Written()
     {
-        _writing = null;
-        _writingEvents = 0;
-        _durable = events[^1].Sequence;
-        _positions.Record(_namespace, events[0].Sequence, LastSequenceNr, events.Length);
-        foreach (var append in entry) append.ReplyTo.Tell(new EventLog.Appended(append.Events));
-        var appended = new EventLog.EventsAppended(_namespace, events);
+        var entry = _writing!.Dequeue();
+        _writingEvents -= entry.Events.Length;
+        _durable = entry.Events[^1].Sequence;
+        _positions.Record(_namespace, entry.Events[0].Sequence, LastSequenceNr, entry.Events.Length);
+        foreach (var append in entry.Appends) append.ReplyTo.Tell(new EventLog.Appended(append.Events));
+        var appended = new EventLog.EventsAppended(_namespace, entry.Events);
         foreach (var watcher in _watchers) watcher.Tell(appended);
         _changeEvents.Tell(appended);
-        if (_buffered.Count > 0) WriteNextEntry();
+        if (_writing.Count > 0) return;
+
+        _writing = null;
+        if (_buffered.Count > 0) WriteNext();
         Stash.UnstashAll();
     }
 
@@ -194,7 +235,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "Journal write failed in namespace {0} at entry {1}; failing {2} pending append(s)", _namespace, sequenceNr,
-            (_writing?.Count ?? 0) + _buffered.Count);
+            (_writing?.Sum(e => e.Appends.Count) ?? 0) + _buffered.Count);
         FailPending(cause);
     }
 
@@ -212,7 +253,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
     private void FailPending(Exception cause)
     {
         var failure = new Status.Failure(Errors.AppendFailed(_namespace, cause));
-        foreach (var p in _writing ?? []) p.ReplyTo.Tell(failure);
+        foreach (var p in _writing?.SelectMany(e => e.Appends) ?? []) p.ReplyTo.Tell(failure);
         foreach (var p in _buffered) p.ReplyTo.Tell(failure);
         foreach (var held in Stash.ClearStash()) held.Sender.Tell(failure); // only appends are ever held back
         _writing = null;

@@ -33,7 +33,10 @@ internal static class LogEntries
     /// wrote them, and is only called for an entry of several events (a lone event needs no encoding here).
     /// </summary>
     public static object ToPayload(IReadOnlyList<Event> events, Func<IReadOnlyList<byte[]>> encoded) =>
-        events.Count == 1 ? events[0] : new LogEntry(events) { Json = Join(encoded()) };
+        events.Count == 1 ? events[0] : ToEntry(events, encoded());
+
+    /// <summary>An entry of <paramref name="events"/>, whose appends <see cref="Encode"/> wrote as <paramref name="encoded"/>.</summary>
+    public static LogEntry ToEntry(IReadOnlyList<Event> events, IReadOnlyList<byte[]> encoded) => new(events) { Json = Join(encoded) };
 
     // Reused by the logs running on a thread: encoding then costs one copy, into the result.
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
 using ActorDispatch.Tests.Support;
@@ -12,15 +13,17 @@ namespace ActorDispatch.Tests.Engine;
 
 /// <summary>
 /// Group commit: appends that arrive while a journal write is in flight share the next journal
-/// entry. Sequences stay dense, each append stays whole, and every event can be read from any
-/// sequence, also after a restart when nothing is known about where entries start.
+/// write, grouped into entries. Sequences stay dense, each append stays whole, and every event can
+/// be read from any sequence, also after a restart when nothing is known about where entries start.
 /// </summary>
 public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
     : EngineSpec(output, store, extra: SmallEntries)
 {
     private const int MaxEntryBytes = 6000;
+    private const int MaxWriteBytes = 20000;
 
-    private static readonly Config SmallEntries = ConfigurationFactory.ParseString($"actordispatch.log {{ max-entry-events = 50, max-entry-bytes = {MaxEntryBytes} }}");
+    private static readonly Config SmallEntries = ConfigurationFactory.ParseString(
+        $"actordispatch.log {{ max-entry-events = 50, max-entry-bytes = {MaxEntryBytes}, max-write-bytes = {MaxWriteBytes} }}");
 
     [SkippableFact]
     public async Task Concurrent_appends_share_journal_entries_and_stay_dense_and_whole()
@@ -34,7 +37,8 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
         Assert.Equal(Enumerable.Range(1, 60 * 7 + 540).Select(i => (long)i), all.Select(e => e.Sequence));
         Assert.All(results, r => Assert.Equal(Enumerable.Range(0, r.Count).Select(i => r[0].Sequence + i), r.Select(e => e.Sequence)));
 
-        var entries = await JournalEntriesAsync(Sys);
+        var envelopes = await JournalAsync(Sys);
+        var entries = envelopes.Select(env => LogEntries.EventsOf(env.Event)).ToList();
         Assert.InRange(entries.Count, all.Count / 50, results.Length - 1); // appends shared entries, none above max-entry-events
         Assert.All(entries, e => Assert.InRange(e.Count, 1, 50));
         // Appends share an entry only within max-entry-bytes of JSON.
@@ -42,6 +46,11 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
         Assert.All(entries.Where(e => e.Select(x => appendOf[x.Id]).Distinct().Count() > 1),
             e => Assert.InRange(LogEntries.Encode(e).Length, 1, MaxEntryBytes));
         Assert.Equal(all.Select(e => e.Id), entries.SelectMany(e => e).Select(e => e.Id));
+        // The entries of one journal write carry its timestamp: writes of several entries happened,
+        // each within max-write-bytes.
+        var writes = envelopes.GroupBy(env => env.Timestamp).Select(w => w.Select(env => LogEntries.EventsOf(env.Event)).ToList()).ToList();
+        Assert.Contains(writes, w => w.Count > 1);
+        Assert.All(writes.Where(w => w.Count > 1), w => Assert.InRange(w.Sum(e => LogEntries.Encode(e).Length), 1, MaxWriteBytes));
 
         foreach (var from in new[] { 1, 2, 49, 50, 51, 333, 655, 955, 960 })
         {
@@ -94,13 +103,13 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
     }
 
     // The namespace log's journal entries, each as the events it holds.
-    private static async Task<IReadOnlyList<IReadOnlyList<Event>>> JournalEntriesAsync(ActorSystem system)
-    {
-        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
-        return await journal.CurrentEventsByPersistenceId(EventLog.PersistenceId(Ns), 0, long.MaxValue)
-            .Select(env => LogEntries.EventsOf(env.Event))
-            .RunWith(Sink.Seq<IReadOnlyList<Event>>(), system.Materializer());
-    }
+    private static async Task<IReadOnlyList<IReadOnlyList<Event>>> JournalEntriesAsync(ActorSystem system) =>
+        (await JournalAsync(system)).Select(env => LogEntries.EventsOf(env.Event)).ToList();
+
+    private static Task<IImmutableList<EventEnvelope>> JournalAsync(ActorSystem system) =>
+        PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+            .CurrentEventsByPersistenceId(EventLog.PersistenceId(Ns), 0, long.MaxValue)
+            .RunWith(Sink.Seq<EventEnvelope>(), system.Materializer());
 }
 
 public sealed class GroupCommitSpecOnSqlite(ITestOutputHelper output) : GroupCommitSpec(output, StoreKind.Sqlite);
