@@ -20,7 +20,7 @@ internal sealed record E2eOptions
     public int Reps { get; init; } = 3;
     public IReadOnlyList<string> Modes { get; init; } = ["A", "B", "C"];
     public int Warmup { get; init; } = 20_000;
-    public int WarmupS { get; init; } = 20;
+    public int WarmupS { get; init; } = 60;
     public int TimeoutS { get; init; } = 300;
     public int QuietWaitS { get; init; } = 30;
     public bool Json { get; init; }
@@ -77,7 +77,7 @@ internal sealed record E2eOptions
                                  default): RSS sampled every 250 ms while one subscription
                                  consumes a --memory-n backlog (in-process only)
           --warmup N             events of each unrecorded backlog + live warm-up pass; 0 = none [20000]
-          --warmup-s S           repeat warm-up passes for at least S seconds (at most 40 passes) [20]
+          --warmup-s S           repeat warm-up passes for at least S seconds (at most 60 passes) [60]
           --timeout-s S          limit for each publish or consume phase [300]
           --quiet-wait-s S       before each measurement, wait up to S s until other processes
                                  use < 10% of all cores; 0 = don't wait [30]

@@ -136,14 +136,14 @@ internal sealed class E2eRunner(E2eOptions options)
 
     // The first repetition would otherwise pay for JIT compilation (PeerBench saw it up to 2x slower).
     // As PeerBench: unrecorded backlog + live passes, repeated until --warmup-s has passed (at most
-    // 40): tiered JIT promotes hot methods on a timer, and here the engine itself is JIT-compiled in
-    // the measured process, so one pass left the first repetitions up to 2x slower than the last,
-    // and so did 8 s of passes; they kept getting faster for about 15 s.
+    // 60): tiered JIT promotes hot methods in a background thread, and here the engine itself is
+    // JIT-compiled in the measured process, so one pass left the first repetitions up to 2x slower
+    // than the last, and so did 8 s of passes; over WebSockets the JIT was still busy after 20 s.
     private async Task WarmUpAsync()
     {
         var warm = o with { N = o.Warmup, LiveRate = 0 };
         var start = Stopwatch.GetTimestamp();
-        for (var pass = 1; pass <= 40; pass++)
+        for (var pass = 1; pass <= 60; pass++)
         {
             var backlog = await BacklogMode.RunAsync(warm, _payload);
             var live = await LiveMode.RunAsync(warm, _payload);
