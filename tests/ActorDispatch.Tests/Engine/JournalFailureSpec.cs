@@ -103,4 +103,44 @@ public sealed class JournalFailureSpec(ITestOutputHelper output) : Akka.TestKit.
         var next = await restarted.AskEngine<EventLog.Appended>(Append("e"), Timeout);
         Assert.Equal(4, next.Events[0].Sequence); // after the entries [a, b] and [c]: nothing of d was written
     }
+
+    [Fact]
+    public async Task A_failed_write_of_several_entries_fails_every_append_in_it_and_sequences_stay_dense()
+    {
+        // One event per entry: the appends that wait behind the first write go out as one write of three entries.
+        var logs = Sys.ActorOf(EventLogs.Props(DispatchSettings.Create(Sys) with { MaxEntryEvents = 1 }, CreateTestProbe().Ref, new LogPositions()));
+        await Journal.OnWrite.SetInterceptorAsync(new SlowThenFailing());
+        try
+        {
+            var first = logs.AskEngine<EventLog.Appended>(Append("a"), Timeout);
+            var waiting = new[] { "b", "c", "d" }.Select(t => logs.AskEngine<EventLog.Appended>(Append(t), Timeout)).ToList();
+            Assert.Equal(1, (await first).Events[0].Sequence);
+            foreach (var append in waiting)
+            {
+                var ex = await Assert.ThrowsAsync<ActorDispatchException>(() => append);
+                Assert.Equal(ErrorKind.Unavailable, ex.Kind);
+                Assert.Contains("nothing was written", ex.Message); // failed by the log, not timed out
+            }
+        }
+        finally
+        {
+            await Journal.OnWrite.Pass();
+        }
+
+        var next = await logs.AskEngine<EventLog.Appended>(Append("e"), Timeout);
+        Assert.Equal(2, next.Events[0].Sequence); // none of b, c, d took a sequence
+    }
+
+    // The first entry written is held back long enough for appends to queue behind it, and passes;
+    // writing any later entry fails.
+    private sealed class SlowThenFailing : IJournalInterceptor
+    {
+        private int _entries;
+
+        public async Task InterceptAsync(IPersistentRepresentation message)
+        {
+            if (Interlocked.Increment(ref _entries) > 1) throw new TestJournalFailureException("the store went away");
+            await Task.Delay(TimeSpan.FromMilliseconds(300));
+        }
+    }
 }
