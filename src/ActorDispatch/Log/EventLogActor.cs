@@ -23,7 +23,9 @@ internal sealed class EventLogActor : ReceivePersistentActor
 
     private sealed record WritingEntry(List<PendingAppend> Appends, Event[] Events);
 
-    // Below Akka.Persistence's max-message-batch-size (200), which would split a write in two.
+    // Entries per write, besides max-write-bytes. Akka.Persistence sends everything one command
+    // persisted to the journal as one batch (its max-message-batch-size no longer splits it), so a
+    // write is always one journal call and one transaction.
     private const int MaxEntriesPerWrite = 100;
 
     private readonly string _namespace;
