@@ -25,7 +25,7 @@ public abstract class CrashSpec(ITestOutputHelper output)
     private static readonly TimeSpan CommitSlack = TimeSpan.FromSeconds(1.5);
     // A session killed sooner may not have committed at all (a reconnect's replay burst can reach
     // the next kill's threshold within 50 ms), and the session after it then replays that session's
-    // whole backlog again: kills wait until the session has had time to commit.
+    // whole backlog again: kills wait until the client has been connected this long.
     private static readonly TimeSpan MinSessionAge = CommitInterval + CommitSlack + TimeSpan.FromSeconds(0.5);
 
     protected abstract string[] StoreArgs();
@@ -50,11 +50,13 @@ public abstract class CrashSpec(ITestOutputHelper output)
         var consuming = ws.RunAsync(ct);
         var producing = ProduceAsync(http, ns, acknowledged, ct);
 
+        var started = DateTime.MinValue; // the current server's start: only a connection made since counts
         for (var kill = 1; kill <= Kills; kill++)
         {
-            while ((ws.Received.Count < kill * Events / (Kills + 1) && !producing.IsCompleted) || ws.CurrentSessionAge < MinSessionAge) await Task.Delay(20, ct);
+            while ((ws.Received.Count < kill * Events / (Kills + 1) && !producing.IsCompleted) || !ws.ConnectedFor(MinSessionAge, since: started)) await Task.Delay(20, ct);
             output.WriteLine($"kill {kill}: ws received {ws.Received.Count}, webhook {arrivals.Count}, appended {acknowledged.Count}");
             server.Kill();
+            started = DateTime.UtcNow;
             await server.StartAsync(ct);
         }
         await producing;
@@ -173,21 +175,17 @@ public abstract class CrashSpec(ITestOutputHelper output)
         public sealed record Delivery(int Session, long Sequence, DateTime At);
 
         private readonly CancellationTokenSource _stop = new();
-        private int _session; // the current connection's
+        private long _connectedAtTicks; // the current connection's
 
         public ConcurrentQueue<Delivery> Received { get; } = new();
 
         public bool Covers(long head) => Received.Select(r => r.Sequence).Distinct().Count() >= head;
 
-        /// <summary>How long ago the current connection received its first delivery (zero before it has).</summary>
-        public TimeSpan CurrentSessionAge
+        /// <summary>Whether the current connection was made after <paramref name="since"/> and has lasted at least <paramref name="duration"/>.</summary>
+        public bool ConnectedFor(TimeSpan duration, DateTime since)
         {
-            get
-            {
-                var session = Volatile.Read(ref _session);
-                var first = Received.FirstOrDefault(r => r.Session == session);
-                return first is null ? TimeSpan.Zero : DateTime.UtcNow - first.At;
-            }
+            var at = new DateTime(Volatile.Read(ref _connectedAtTicks), DateTimeKind.Utc);
+            return at > since && DateTime.UtcNow - at >= duration;
         }
 
         public void Stop() => _stop.Cancel();
@@ -195,6 +193,7 @@ public abstract class CrashSpec(ITestOutputHelper output)
         public async Task RunAsync(CancellationToken ct)
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
+            var session = 0;
             var buffer = new byte[64 * 1024];
             while (!linked.IsCancellationRequested)
             {
@@ -202,7 +201,8 @@ public abstract class CrashSpec(ITestOutputHelper output)
                 {
                     using var ws = new ClientWebSocket();
                     await ws.ConnectAsync(uri, linked.Token);
-                    var session = Interlocked.Increment(ref _session);
+                    session++;
+                    Volatile.Write(ref _connectedAtTicks, DateTime.UtcNow.Ticks);
                     while (true)
                     {
                         using var message = new MemoryStream();
