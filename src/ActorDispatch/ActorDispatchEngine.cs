@@ -48,6 +48,7 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
 
         _reader = new EventReader(system, new LogPositions());
         _changeEvents = system.ActorOf(ChangeEventHub.Props(), "actordispatch-changes");
+        if (WalCheckpointSettings.Create(system.Settings.Config) is { } wal) system.ActorOf(WalCheckpointer.Props(wal), "actordispatch-wal-checkpoints");
         _logs = system.ActorOf(EventLogs.Props(_settings, _changeEvents, _reader.Positions), "actordispatch-logs");
         var configs = all.Select(t => (Transport: t, Config: ConfigFor(system, t))).ToList();
         var validator = new SubscriptionValidator(_settings, all);
