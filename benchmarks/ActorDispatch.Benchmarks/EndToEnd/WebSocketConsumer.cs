@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
+using System.Text;
 using System.Text.Json;
 using ActorDispatch.Benchmarks.Shared;
 
@@ -9,8 +10,8 @@ namespace ActorDispatch.Benchmarks.EndToEnd;
 /// <summary>
 /// Consumes a durable subscription over <c>/ws</c> the way a FireFly client does: a query-string
 /// auto-start, one delivery per text frame, and an ack
-/// <c>{"type":"ack","id":…,"subscription":{"id":…}}</c> sent for each before the next frame is read,
-/// until each of the <c>expected</c> sequences has arrived; then the connection closes.
+/// <c>{"type":"ack","id":…,"subscription":{"id":…}}</c> written for each before the next frame is
+/// read, until each of the <c>expected</c> sequences has arrived; then the connection closes.
 /// </summary>
 internal static class WebSocketConsumer
 {
@@ -22,6 +23,7 @@ internal static class WebSocketConsumer
         var latencies = new Latencies(expected);
         var frame = new ArrayBufferWriter<byte>(4096);
         var ack = new ArrayBufferWriter<byte>(256);
+        await using var json = new Utf8JsonWriter(ack);
         using var socket = new ClientWebSocket();
         var start = Stopwatch.GetTimestamp();
         await socket.ConnectAsync(uri, ct);
@@ -29,7 +31,7 @@ internal static class WebSocketConsumer
         {
             await ReceiveAsync(socket, frame, ct);
             var received = Stopwatch.GetTimestamp();
-            if (!Read(frame.WrittenMemory, ack, out var sequence, out var published)) continue;
+            if (!Read(frame.WrittenSpan, json, ack, out var sequence, out var published)) continue;
             if (sequences.See(sequence)) latencies.Add(received - published);
             await socket.SendAsync(ack.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, ct);
             if (sequences.Complete) break;
@@ -54,35 +56,66 @@ internal static class WebSocketConsumer
     }
 
     /// <summary>
-    /// Reads a delivery's data and writes its ack; false for a frame that needs none (a change
-    /// notification). A delivery is the event's fields, so its <c>type</c> is the event type.
+    /// Reads a delivery's data and writes its ack, in one pass over the frame and with no
+    /// allocation; false for a frame that needs none (a change notification). A delivery is the
+    /// event's fields, so its <c>type</c> is the event type.
     /// </summary>
-    private static bool Read(ReadOnlyMemory<byte> utf8, ArrayBufferWriter<byte> ack, out long sequence, out long published)
+    private static bool Read(ReadOnlySpan<byte> utf8, Utf8JsonWriter json, ArrayBufferWriter<byte> ack, out long sequence, out long published)
     {
-        using var document = JsonDocument.Parse(utf8);
-        var root = document.RootElement;
-        switch (root.TryGetProperty("type", out var type) ? type.GetString() : null)
+        sequence = published = 0;
+        var reader = new Utf8JsonReader(utf8);
+        ReadOnlySpan<byte> id = default, subscriptionId = default;
+        var hasData = false;
+        reader.Read(); // the frame's object
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            case "protocol_error":
-                throw new InvalidOperationException($"protocol_error: {root.GetProperty("error").GetString()}");
-            case "change_notification":
-                sequence = published = 0;
-                return false;
-            case "event_batch":
-                throw new InvalidOperationException("an event_batch arrived on a subscription without batch");
+            if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                if (reader.ValueTextEquals("protocol_error"u8)) throw new InvalidOperationException($"protocol_error: {Encoding.UTF8.GetString(utf8)}");
+                if (reader.ValueTextEquals("change_notification"u8)) return false;
+                if (reader.ValueTextEquals("event_batch"u8)) throw new InvalidOperationException("an event_batch arrived on a subscription without batch");
+            }
+            else if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                id = reader.ValueSpan; // a UUID: never escaped
+            }
+            else if (reader.ValueTextEquals("subscription"u8))
+            {
+                reader.Read();
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isId = reader.ValueTextEquals("id"u8);
+                    reader.Read();
+                    if (isId) subscriptionId = reader.ValueSpan;
+                    else reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("data"u8))
+            {
+                reader.Read();
+                (sequence, published) = BenchPayload.Read(ref reader);
+                hasData = true;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
         }
-        var data = root.TryGetProperty("data", out var d) ? d : throw new InvalidOperationException($"event {root.GetProperty("sequence")} arrived without data");
-        (sequence, published) = BenchPayload.Read(data);
+        if (!hasData) throw new InvalidOperationException($"an event arrived without data: {Encoding.UTF8.GetString(utf8)}");
 
         ack.ResetWrittenCount();
-        using var writer = new Utf8JsonWriter(ack);
-        writer.WriteStartObject();
-        writer.WriteString("type", "ack");
-        writer.WriteString("id", root.GetProperty("id").GetString());
-        writer.WriteStartObject("subscription");
-        writer.WriteString("id", root.GetProperty("subscription").GetProperty("id").GetString());
-        writer.WriteEndObject();
-        writer.WriteEndObject();
+        json.Reset(ack);
+        json.WriteStartObject();
+        json.WriteString("type"u8, "ack"u8);
+        json.WriteString("id"u8, id);
+        json.WriteStartObject("subscription"u8);
+        json.WriteString("id"u8, subscriptionId);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.Flush();
         return true;
     }
 
