@@ -26,14 +26,15 @@ internal static class ClientMessageParser
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw ProtocolErrors.InvalidJson($"a message must be a JSON object, not {Kind(root)}");
-            var type = Find(root, "type") is { } t ? String(t, "type") : null;
-            return type switch
+            // Compared in place: an ack, one per delivery, allocates no string for its type.
+            var type = Find(root, "type");
+            if (type is { ValueKind: JsonValueKind.String } t)
             {
-                "start" => ParseStart(root),
-                "ack" => ParseAck(root, nack: false),
-                "nack" => ParseAck(root, nack: true),
-                _ => throw ProtocolErrors.UnknownType(type),
-            };
+                if (t.ValueEquals("ack"u8)) return ParseAck(root, nack: false);
+                if (t.ValueEquals("nack"u8)) return ParseAck(root, nack: true);
+                if (t.ValueEquals("start"u8)) return ParseStart(root);
+            }
+            throw ProtocolErrors.UnknownType(type is { } other ? String(other, "type") : null);
         }
     }
 
@@ -68,7 +69,7 @@ internal static class ClientMessageParser
         foreach (var p in root.EnumerateObject())
         {
             var v = p.Value;
-            switch (p.Name.ToLowerInvariant())
+            switch (Key(p, AckKeys))
             {
                 case "id":
                     id = Uuid(v, "id");
@@ -99,7 +100,7 @@ internal static class ClientMessageParser
         string? ns = null, name = null;
         foreach (var p in v.EnumerateObject())
         {
-            switch (p.Name.ToLowerInvariant())
+            switch (Key(p, SubscriptionKeys))
             {
                 case "id":
                     id = Uuid(p.Value, "subscription.id");
@@ -120,9 +121,25 @@ internal static class ClientMessageParser
         return new SubscriptionRef { Id = id, Namespace = ns, Name = name };
     }
 
+    // The names of an ack's and of its subscription's fields, as clients send them: matched without
+    // allocating. Any other spelling (e.g. "ID") is lower-cased as before.
+    private static readonly string[] AckKeys = ["type", "id", "subscription", "rejected", "info", "reply"];
+    private static readonly string[] SubscriptionKeys = ["id", "namespace", "name"];
+
+    private static string Key(JsonProperty p, string[] known)
+    {
+        foreach (var key in known)
+            if (p.NameEquals(key)) return key;
+        return p.Name.ToLowerInvariant();
+    }
+
+    // The field named so in any case; an exact match is found without allocating the names.
     private static JsonElement? Find(JsonElement o, string name)
     {
         JsonElement? found = null;
+        foreach (var p in o.EnumerateObject())
+            if (p.NameEquals(name)) found = p.Value;
+        if (found is not null) return found;
         foreach (var p in o.EnumerateObject())
             if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) found = p.Value;
         return found;
@@ -145,7 +162,7 @@ internal static class ClientMessageParser
 
     private static Guid? Uuid(JsonElement v, string field) => v.ValueKind switch
     {
-        JsonValueKind.String when Guid.TryParse(v.GetString(), out var g) => g,
+        JsonValueKind.String when v.TryGetGuid(out var g) || Guid.TryParse(v.GetString(), out g) => g,
         JsonValueKind.Null => null,
         _ => throw ProtocolErrors.InvalidField(field, "must be a UUID string"),
     };

@@ -58,6 +58,15 @@ public sealed class ClientMessageParserTests
     }
 
     [Fact]
+    public void An_ack_in_other_spellings_reads_the_same()
+    {
+        var id = Guid.NewGuid();
+        var sub = Guid.NewGuid();
+        var ack = Assert.IsType<AckMessage>(Parse($$$"""{"Type":"ack","ID":"{{{id:B}}}","Subscription":{"Id":"{{{sub:N}}}","NAMESPACE":"ns"}}"""));
+        Assert.Equal(new AckMessage(id, new SubscriptionRef { Id = sub, Namespace = "ns" }, false, null, null), ack);
+    }
+
+    [Fact]
     public void An_empty_subscription_object_means_none()
     {
         Assert.Null(Assert.IsType<AckMessage>(Parse("""{"type":"ack","subscription":{}}""")).Subscription);
