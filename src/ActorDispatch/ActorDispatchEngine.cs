@@ -82,14 +82,15 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
     }
 
     // Committed offsets are persisted at once on shutdown, so a clean stop redelivers nothing; then
-    // transports that hold resources (sockets, HTTP pools) release them.
+    // transports that hold resources (sockets, HTTP pools) release them. Closing a connection still
+    // reads the acks its client sent before the close (a host may already be closing them when this
+    // starts), so offsets are persisted once more after the transports have stopped; the first pass
+    // keeps what was acked before, should a slow close outlast the shutdown phase.
     private async Task<Done> StopAsync()
     {
         try
         {
-            var actors = await _manager.AskEngine<SubscriptionManager.SubscriptionActors>(SubscriptionManager.GetSubscriptionActors.Instance, _settings.AskTimeout).ConfigureAwait(false);
-            await Task.WhenAll(actors.Actors.Select(a => a.Ask<DurableSubscription.Flushed>(DurableSubscription.Flush.Instance, _settings.AskTimeout)
-                .ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+            await FlushSubscriptionsAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -98,7 +99,15 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
                 await disposable.DisposeAsync().ConfigureAwait(false);
             }
         }
+        await FlushSubscriptionsAsync().ConfigureAwait(false);
         return Done.Instance;
+    }
+
+    private async Task FlushSubscriptionsAsync()
+    {
+        var actors = await _manager.AskEngine<SubscriptionManager.SubscriptionActors>(SubscriptionManager.GetSubscriptionActors.Instance, _settings.AskTimeout).ConfigureAwait(false);
+        await Task.WhenAll(actors.Actors.Select(a => a.Ask<DurableSubscription.Flushed>(DurableSubscription.Flush.Instance, _settings.AskTimeout)
+            .ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
     }
 
     public async Task<Event> AppendAsync(string @namespace, NewEvent newEvent, CancellationToken cancellationToken = default) =>
