@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using ActorDispatch.Benchmarks.Shared;
+using ActorDispatch.Transports.WebSockets.Internal;
 
 namespace ActorDispatch.Benchmarks.EndToEnd;
 
@@ -24,31 +26,61 @@ internal static class WebSocketConsumer
         var frame = new ArrayBufferWriter<byte>(4096);
         var ack = new ArrayBufferWriter<byte>(256);
         await using var json = new Utf8JsonWriter(ack);
+        WriteBatchingStream? stream = null;
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, token) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, token);
+                    return stream = new WriteBatchingStream(new NetworkStream(socket, ownsSocket: true));
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        using var invoker = new HttpMessageInvoker(handler);
         using var socket = new ClientWebSocket();
         var start = Stopwatch.GetTimestamp();
-        await socket.ConnectAsync(uri, ct);
+        await socket.ConnectAsync(uri, invoker, ct);
+        stream!.Hold();
         while (true)
         {
-            await ReceiveAsync(socket, frame, ct);
+            await ReceiveAsync(socket, stream, frame, ct);
             var received = Stopwatch.GetTimestamp();
             if (!Read(frame.WrittenSpan, json, ack, out var sequence, out var published)) continue;
             if (sequences.See(sequence)) latencies.Add(received - published);
             await socket.SendAsync(ack.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, ct);
             if (sequences.Complete) break;
         }
+        await stream.ReleaseAsync();
         var end = Stopwatch.GetTimestamp();
         await CloseAsync(socket);
         return new ConsumeResult(new Interval(start, end), sequences, latencies);
     }
 
-    /// <summary>One whole message into <paramref name="frame"/>; a close from the server is an error.</summary>
-    private static async Task ReceiveAsync(ClientWebSocket socket, ArrayBufferWriter<byte> frame, CancellationToken ct)
+    /// <summary>
+    /// One whole message into <paramref name="frame"/>; a close from the server is an error. Acks are
+    /// held while frames are already there to read, and written together before waiting for more.
+    /// </summary>
+    private static async Task ReceiveAsync(ClientWebSocket socket, WriteBatchingStream stream, ArrayBufferWriter<byte> frame, CancellationToken ct)
     {
         frame.ResetWrittenCount();
         ValueWebSocketReceiveResult result;
         do
         {
-            result = await socket.ReceiveAsync(frame.GetMemory(4096), ct);
+            var receive = socket.ReceiveAsync(frame.GetMemory(4096), ct);
+            if (!receive.IsCompleted)
+            {
+                await stream.ReleaseAsync();
+                stream.Hold();
+            }
+            result = await receive;
             frame.Advance(result.Count);
         } while (!result.EndOfMessage);
         if (result.MessageType == WebSocketMessageType.Close)

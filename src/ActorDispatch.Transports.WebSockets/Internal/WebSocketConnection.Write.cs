@@ -51,22 +51,25 @@ internal sealed partial class WebSocketConnection
         await Task.Yield();
         var buffer = new ArrayBufferWriter<byte>(4096);
         await using var json = new Utf8JsonWriter(buffer);
+        var written = new List<OutboundFrame>();
         try
         {
             while (await _outbound.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                while (_outbound.Reader.TryRead(out var frame))
+                // Frames queued meanwhile leave in one write, once the queue is empty.
+                bool closed;
+                _batching?.Hold();
+                try
                 {
-                    if (frame is ChangeFrame) Interlocked.Decrement(ref _queuedChangeEvents);
-                    if (frame is ClosingFrame closing)
-                    {
-                        await CloseOutputAsync(closing, buffer, json).ConfigureAwait(false);
-                        return;
-                    }
-                    if (IsClosing) continue; // only the closing frame is still worth writing
-                    await SendAsync(frame, buffer, json).ConfigureAwait(false);
-                    AutoAck(frame);
+                    closed = await WriteQueuedAsync(buffer, json, written).ConfigureAwait(false);
                 }
+                finally
+                {
+                    if (_batching is not null) await _batching.ReleaseAsync().ConfigureAwait(false);
+                }
+                foreach (var frame in written) AutoAck(frame);
+                written.Clear();
+                if (closed) return;
             }
             // The queue was completed without a closing frame: the peer closed first, so answer it.
             if (_socket.State == WebSocketState.CloseReceived)
@@ -78,6 +81,24 @@ internal sealed partial class WebSocketConnection
             Log.Broken(_log, Id, ex.Message);
             _socket.Abort();
         }
+    }
+
+    // Writes the frames queued now, adding those to auto-ack to written; true once the closing frame is written.
+    private async ValueTask<bool> WriteQueuedAsync(ArrayBufferWriter<byte> buffer, Utf8JsonWriter json, List<OutboundFrame> written)
+    {
+        while (_outbound.Reader.TryRead(out var frame))
+        {
+            if (frame is ChangeFrame) Interlocked.Decrement(ref _queuedChangeEvents);
+            if (frame is ClosingFrame closing)
+            {
+                await CloseOutputAsync(closing, buffer, json).ConfigureAwait(false);
+                return true;
+            }
+            if (IsClosing) continue; // only the closing frame is still worth writing
+            await SendAsync(frame, buffer, json).ConfigureAwait(false);
+            if (frame is DeliveryFrame { AutoAck: true } or BatchFrame { AutoAck: true }) written.Add(frame);
+        }
+        return false;
     }
 
     private async ValueTask SendAsync(OutboundFrame frame, ArrayBufferWriter<byte> buffer, Utf8JsonWriter json)
@@ -96,7 +117,7 @@ internal sealed partial class WebSocketConnection
         await _socket.CloseOutputAsync(closing.Status, closing.Reason, CancellationToken.None).ConfigureAwait(false);
     }
 
-    // autoack: a delivery counts as acked as soon as it is on the wire.
+    // autoack: a delivery counts as acked once it has been written to the connection.
     private void AutoAck(OutboundFrame frame)
     {
         switch (frame)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using ActorDispatch.Model;
 using ActorDispatch.Transports.WebSockets.Internal;
+using ActorDispatch.Transports.WebSockets.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ActorDispatch.Transports.WebSockets.Tests.Unit;
@@ -69,7 +70,7 @@ public sealed class WebSocketConnectionTests
         public Peer()
         {
             var socket = WebSocket.CreateFromStream(Stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-            Connection = new WebSocketConnection(socket, "127.0.0.1:1", "unit", Settings, Callbacks, NullLogger.Instance, c =>
+            Connection = new WebSocketConnection(socket, null, "127.0.0.1:1", "unit", Settings, Callbacks, NullLogger.Instance, c =>
             {
                 Closed.Add(c.Id);
                 Callbacks.ConnectionClosed(c.Id);
@@ -126,23 +127,5 @@ public sealed class WebSocketConnectionTests
             _disposed.TrySetResult();
             base.Dispose(disposing);
         }
-    }
-
-    /// <summary>Engine callbacks that only record closes.</summary>
-    private sealed class RecordingCallbacks : ITransportCallbacks
-    {
-        public ConcurrentBag<string> ClosedConnections { get; } = [];
-
-        public void RegisterConnection(string connectionId, SubscriptionMatcher matcher) { }
-
-        public Task<Subscription> EphemeralSubscriptionAsync(string connectionId, string @namespace, SubscriptionFilter filter, SubscriptionOptions options,
-            string? changeEvents = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public void ConnectionClosed(string connectionId) => ClosedConnections.Add(connectionId);
-
-        public void DeliveryResponse(string connectionId, EventDeliveryResponse response) { }
-
-        public Task<Subscription?> GetSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default) =>
-            Task.FromResult<Subscription?>(null);
     }
 }

@@ -1,0 +1,147 @@
+using System.Buffers;
+
+namespace ActorDispatch.Transports.WebSockets.Internal;
+
+/// <summary>
+/// The connection's byte stream under <see cref="System.Net.WebSockets.WebSocket"/>, able to hold
+/// writes back while the connection's writer drains its queue, so that the frames queued at one time
+/// leave in one write (one flush into Kestrel, one system call) instead of one each. The writer
+/// calls <see cref="Hold"/> before it drains and <see cref="ReleaseAsync"/> once the queue is empty:
+/// no frame waits for more to come. Held bytes are written early when they reach the limit.
+/// Writes from elsewhere (keep-alive pings, pongs) are ordered with the held ones by one lock;
+/// reads pass straight through.
+/// </summary>
+internal sealed class WriteBatchingStream(Stream inner, int limit = WriteBatchingStream.DefaultLimit) : Stream
+{
+    /// <summary>About twenty deliveries of a few hundred bytes each: enough to amortise a write, small enough to keep the first one prompt.</summary>
+    public const int DefaultLimit = 16 * 1024;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    // Guarded by _gate: rented while bytes are held, returned once they are written.
+    private byte[]? _held;
+    private int _count;
+
+    private volatile bool _holding;
+
+    /// <summary>From now on writes are held until <see cref="ReleaseAsync"/> (or until <c>limit</c> bytes are held).</summary>
+    public void Hold() => _holding = true;
+
+    /// <summary>Stops holding and writes what is held, in one write.</summary>
+    public async ValueTask ReleaseAsync()
+    {
+        _holding = false;
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await WriteHeldAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_count + buffer.Length > limit) await WriteHeldAsync(cancellationToken).ConfigureAwait(false);
+            if ((_holding || _count > 0) && buffer.Length <= limit)
+            {
+                _held ??= ArrayPool<byte>.Shared.Rent(limit);
+                buffer.Span.CopyTo(_held.AsSpan(_count));
+                _count += buffer.Length;
+                if (!_holding) await WriteHeldAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>Nothing to do while holding: <see cref="ReleaseAsync"/> writes and flushes.</summary>
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_holding) return;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteHeldAsync(cancellationToken).ConfigureAwait(false);
+            await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // Under _gate.
+    private async ValueTask WriteHeldAsync(CancellationToken cancellationToken)
+    {
+        if (_held is not { } held) return;
+        var count = _count;
+        _count = 0;
+        try
+        {
+            if (count > 0) await inner.WriteAsync(held.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Kept while holding (the next frame is about to come), returned otherwise.
+            if (!_holding)
+            {
+                _held = null;
+                ArrayPool<byte>.Shared.Return(held);
+            }
+        }
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        inner.ReadAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    /// <summary>Synchronous writes would bypass the ordering with held bytes; <see cref="System.Net.WebSockets.WebSocket"/> never makes them.</summary>
+    public override void Write(byte[] buffer, int offset, int count) =>
+        throw new NotSupportedException("synchronous writes are not supported on a WebSocket connection's stream");
+
+    public override void Flush() => throw new NotSupportedException("synchronous flushes are not supported on a WebSocket connection's stream");
+
+    public override bool CanRead => inner.CanRead;
+
+    public override bool CanWrite => inner.CanWrite;
+
+    public override bool CanSeek => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    // Held bytes are dropped: the socket is being torn down, and the engine redelivers anything unacked.
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override ValueTask DisposeAsync() => inner.DisposeAsync();
+}
