@@ -10,7 +10,82 @@ namespace ActorDispatch.Transports.WebSockets.Internal;
 /// </summary>
 internal static class ClientMessageParser
 {
-    public static ClientMessage Parse(ReadOnlyMemory<byte> utf8)
+    public static ClientMessage Parse(ReadOnlyMemory<byte> utf8) => TryParsePlainAck(utf8.Span) ?? ParseDocument(utf8);
+
+    /// <summary>
+    /// The ack nearly every client sends, <c>{"type":"ack","id":…,"subscription":{"id":…}}</c> (fields
+    /// in any order, the subscription optional or by namespace and name), read in one pass without
+    /// building a document. Anything else — other fields or spellings, a repeated field, a null,
+    /// invalid JSON — is null here and takes the full path, which also names what is wrong.
+    /// </summary>
+    private static AckMessage? TryParsePlainAck(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            bool type = false, hasId = false, hasSubscription = false;
+            Guid id = default;
+            SubscriptionRef? subscription = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("type"u8) && !type)
+                {
+                    type = reader.Read() && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("ack"u8);
+                    if (!type) return null;
+                }
+                else if (reader.ValueTextEquals("id"u8) && !hasId)
+                {
+                    hasId = reader.Read() && reader.TokenType == JsonTokenType.String && reader.TryGetGuid(out id);
+                    if (!hasId) return null;
+                }
+                else if (reader.ValueTextEquals("subscription"u8) && !hasSubscription)
+                {
+                    hasSubscription = reader.Read() && TryReadPlainSubscription(ref reader, out subscription);
+                    if (!hasSubscription) return null;
+                }
+                else return null;
+            }
+            // The object must be all there is.
+            if (!type || reader.TokenType != JsonTokenType.EndObject || reader.Read()) return null;
+            return new AckMessage(hasId ? id : null, subscription, Rejected: false, Info: null, Reply: null);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // {"id":…} or {"namespace":…,"name":…} with non-empty strings, each field once.
+    private static bool TryReadPlainSubscription(ref Utf8JsonReader reader, out SubscriptionRef? subscription)
+    {
+        subscription = null;
+        if (reader.TokenType != JsonTokenType.StartObject) return false;
+        Guid? id = null;
+        string? ns = null, name = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8) && id is null)
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String || !reader.TryGetGuid(out var g)) return false;
+                id = g;
+            }
+            else if (reader.ValueTextEquals("namespace"u8) && ns is null)
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String || (ns = reader.GetString()) is not { Length: > 0 }) return false;
+            }
+            else if (reader.ValueTextEquals("name"u8) && name is null)
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String || (name = reader.GetString()) is not { Length: > 0 }) return false;
+            }
+            else return false;
+        }
+        if (id is null && name is null) return false;
+        subscription = new SubscriptionRef { Id = id, Namespace = ns, Name = name };
+        return true;
+    }
+
+    private static ClientMessage ParseDocument(ReadOnlyMemory<byte> utf8)
     {
         JsonDocument document;
         try

@@ -67,6 +67,22 @@ public sealed class ClientMessageParserTests
     }
 
     [Fact]
+    public void A_repeated_field_reads_as_its_last_value()
+    {
+        var first = Guid.NewGuid();
+        var last = Guid.NewGuid();
+        var ack = Assert.IsType<AckMessage>(Parse($$$"""{"type":"ack","id":"{{{first}}}","id":"{{{last}}}"}"""));
+        Assert.Equal(last, ack.Id);
+    }
+
+    [Fact]
+    public void An_ack_without_an_id_answers_the_oldest_delivery()
+    {
+        var ack = Assert.IsType<AckMessage>(Parse("""{"type":"ack"}"""));
+        Assert.Equal(new AckMessage(null, null, false, null, null), ack);
+    }
+
+    [Fact]
     public void An_empty_subscription_object_means_none()
     {
         Assert.Null(Assert.IsType<AckMessage>(Parse("""{"type":"ack","subscription":{}}""")).Subscription);
@@ -99,6 +115,8 @@ public sealed class ClientMessageParserTests
     [InlineData("""{"name":"x"}""", "AD10301: unknown message type ''")]
     [InlineData("""{"type":7}""", "AD10302: invalid 'type'")]
     [InlineData("""{"type":"ack","id":"nope"}""", "AD10302: invalid 'id': must be a UUID string")]
+    [InlineData("""{"type":"ack","id":"5e6f2a34-1c0b-4a8e-9a51-0c2f1d7b9e11"} {}""", "AD10300:")]
+    [InlineData("""{"type":"ack","subscription":{"id":"nope"}}""", "AD10302: invalid 'subscription.id': must be a UUID string")]
     [InlineData("""{"type":"ack","subscription":"app1"}""", "AD10302: invalid 'subscription'")]
     [InlineData("""{"type":"ack","subscription":{"namespace":"ns"}}""", "AD10302: invalid 'subscription.name'")]
     [InlineData("""{"type":"ack","rejected":"yes"}""", "AD10302: invalid 'rejected'")]
