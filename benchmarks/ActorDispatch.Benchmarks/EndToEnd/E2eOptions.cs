@@ -31,6 +31,12 @@ internal sealed record E2eOptions
     /// <summary><c>--transport</c>: how subscriptions are consumed.</summary>
     public TransportKind Transport { get; init; } = TransportKind.InProcess;
 
+    /// <summary>
+    /// <c>--ws-acks each</c>: the WebSocket client writes every ack on its own, as FireFly's Go client
+    /// does; by default it writes the acks of the frames that arrived together in one write.
+    /// </summary>
+    public bool AckEachWrite { get; init; }
+
     /// <summary><c>--webhook-variants</c> as given (null: the default); parsed into <see cref="Variants"/>.</summary>
     public string? WebhookVariants { get; init; }
 
@@ -58,6 +64,8 @@ internal sealed record E2eOptions
                                                (withData: the body is the event data), one
                                                table per --webhook-variants entry
                                  events are always appended in process with IActorDispatch.AppendAsync
+          --ws-acks together|each  the WebSocket client writes the acks of frames that arrived
+                                 together in one socket write, or each in its own [together]
           --webhook-variants V   webhook variants, comma-separated: ra<N> (readAhead N),
                                  batch<S> or batch<S>-ra<N> (batch of S, readAhead N, default 0)
                                  [ra0,ra100,batch50]
@@ -120,6 +128,7 @@ internal sealed record E2eOptions
                 "--config" => o with { ConfigText = flags.Hocon() },
                 "--transport" => o with { Transport = ParseTransport(flags.Value()) },
                 "--webhook-variants" => o with { WebhookVariants = flags.Value() },
+                "--ws-acks" => o with { AckEachWrite = ParseWsAcks(flags.Value()) },
                 _ => throw flags.Unknown(),
             };
         }
@@ -131,6 +140,7 @@ internal sealed record E2eOptions
         if (o.Postgres is not null && o.Transport != TransportKind.InProcess)
             throw new ArgumentException("--store postgres (or ACTORDISPATCH_BENCH_POSTGRES) only applies to --transport in-process; pass --store sqlite");
         if (o.WebhookVariants is not null && o.Transport != TransportKind.Webhook) throw new ArgumentException("--webhook-variants only applies to --transport webhook");
+        if (o.AckEachWrite && o.Transport != TransportKind.WebSocket) throw new ArgumentException("--ws-acks only applies to --transport websocket");
         // Mode M checks the engine's own memory: a server host would add Kestrel and a client to it.
         if (o.Modes.Contains("M") && o.Transport != TransportKind.InProcess)
             throw new ArgumentException("--modes M only applies to --transport in-process; run it without --transport");
@@ -149,6 +159,13 @@ internal sealed record E2eOptions
         "websocket" => TransportKind.WebSocket,
         "webhook" => TransportKind.Webhook,
         _ => throw new ArgumentException($"--transport takes in-process, websocket or webhook, not '{text}'"),
+    };
+
+    private static bool ParseWsAcks(string text) => text.ToLowerInvariant() switch
+    {
+        "together" => false,
+        "each" => true,
+        _ => throw new ArgumentException($"--ws-acks takes together or each, not '{text}'"),
     };
 
     private static TransportVariant[] ParseWebhookVariants(string text)

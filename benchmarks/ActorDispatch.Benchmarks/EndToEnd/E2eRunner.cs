@@ -64,7 +64,7 @@ internal sealed class E2eRunner(E2eOptions options)
             failures += await RunVariantAsync(warmUp: i == 0 && o.Warmup > 0);
             medians.Add((o.Variant, Medians()));
         }
-        if (_options.Json) Console.WriteLine(Json(medians).ToJsonString());
+        if (_options.Json) Console.WriteLine(Json(medians, _options).ToJsonString());
         return failures == 0 ? 0 : 1;
     }
 
@@ -77,7 +77,7 @@ internal sealed class E2eRunner(E2eOptions options)
                        (o.Modes.Contains("M") ? $" memory-n={o.MemoryN}" : "") + $" reps={o.Reps}";
         _results.Note($"workload: {workload}");
         _results.Note($"publish: one event per AppendAsync call, at most pub-window unconfirmed (as PeerBench); store: {StoreActorSystem.Describe(_options.Postgres)}, engine defaults");
-        if (TransportNote(v) is { } transport) _results.Note(transport);
+        if (TransportNote(v, o) is { } transport) _results.Note(transport);
         if (o.Modes.Contains("M"))
             _results.Note($"mode M: {o.MemoryN} events appended {MemoryMode.EventsPerCall(o)} per call, then consumed by one subscription from oldest; " +
                           $"RSS read every {MemoryMode.SamplePeriod.TotalMilliseconds:F0} ms and at each quarter while consuming, halves by events consumed; " +
@@ -120,11 +120,13 @@ internal sealed class E2eRunner(E2eOptions options)
         return failures;
     }
 
-    private static string? TransportNote(TransportVariant v) => v.Kind switch
+    private static string? TransportNote(TransportVariant v, E2eOptions o) => v.Kind switch
     {
         TransportKind.WebSocket =>
             "transport: the server (ServerApp: REST, /ws, webhooks) on Kestrel 127.0.0.1 in this process; each subscription consumed by a " +
-            "ClientWebSocket on /ws?namespace=..&name=.. (withData), one ack frame per event; publishing stays in process " +
+            "ClientWebSocket on /ws?namespace=..&name=.. (withData), one ack frame per event, " +
+            (o.AckEachWrite ? "each ack in its own socket write (--ws-acks each)" : "the acks of frames that arrived together in one socket write") +
+            "; publishing stays in process " +
             "(IActorDispatch.AppendAsync, not REST); RSS includes server, client and load generator",
         TransportKind.Webhook =>
             "transport: the server (ServerApp) POSTs to a Kestrel receiver on 127.0.0.1 in this process that answers 200; withData=true, so " +
@@ -262,7 +264,7 @@ internal sealed class E2eRunner(E2eOptions options)
     }
 
     // In-process: the medians as before. WebSocket: the same, naming the transport. Webhooks: one object per variant.
-    private static JsonObject Json(List<(TransportVariant Variant, JsonObject Medians)> medians)
+    private static JsonObject Json(List<(TransportVariant Variant, JsonObject Medians)> medians, E2eOptions o)
     {
         var first = medians[0];
         switch (first.Variant.Kind)
@@ -270,7 +272,7 @@ internal sealed class E2eRunner(E2eOptions options)
             case TransportKind.InProcess:
                 return first.Medians;
             case TransportKind.WebSocket:
-                var ws = new JsonObject { ["transport"] = "websocket", ["read_ahead"] = first.Variant.ReadAhead };
+                var ws = new JsonObject { ["transport"] = "websocket", ["read_ahead"] = first.Variant.ReadAhead, ["ws_acks"] = o.AckEachWrite ? "each" : "together" };
                 foreach (var (key, value) in first.Medians) ws[key] = value?.DeepClone();
                 return ws;
             default:

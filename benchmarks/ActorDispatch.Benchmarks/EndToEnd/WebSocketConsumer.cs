@@ -12,14 +12,16 @@ namespace ActorDispatch.Benchmarks.EndToEnd;
 /// <summary>
 /// Consumes a durable subscription over <c>/ws</c> the way a FireFly client does: a query-string
 /// auto-start, one delivery per text frame, and an ack
-/// <c>{"type":"ack","id":…,"subscription":{"id":…}}</c> written for each before the next frame is
-/// read, until each of the <c>expected</c> sequences has arrived; then the connection closes.
+/// <c>{"type":"ack","id":…,"subscription":{"id":…}}</c> for each, until each of the <c>expected</c>
+/// sequences has arrived; then the connection closes. Acks are held while further frames are already
+/// there to read, and written together (one socket write) before the client waits for more, as NATS
+/// clients flush; with <c>ackEachWrite</c> each ack is written at once, as FireFly's Go client does.
 /// </summary>
 internal static class WebSocketConsumer
 {
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
-    public static async Task<ConsumeResult> RunAsync(Uri uri, int expected, CancellationToken ct)
+    public static async Task<ConsumeResult> RunAsync(Uri uri, int expected, bool ackEachWrite, CancellationToken ct)
     {
         var sequences = new SequenceTracker(expected);
         var latencies = new Latencies(expected);
@@ -48,37 +50,39 @@ internal static class WebSocketConsumer
         using var socket = new ClientWebSocket();
         var start = Stopwatch.GetTimestamp();
         await socket.ConnectAsync(uri, invoker, ct);
-        stream!.Hold();
+        // The stream to hold acks on, unless each is written at once.
+        var holding = ackEachWrite ? null : stream!;
+        holding?.Hold();
         while (true)
         {
-            await ReceiveAsync(socket, stream, frame, ct);
+            await ReceiveAsync(socket, holding, frame, ct);
             var received = Stopwatch.GetTimestamp();
             if (!Read(frame.WrittenSpan, json, ack, out var sequence, out var published)) continue;
             if (sequences.See(sequence)) latencies.Add(received - published);
             await socket.SendAsync(ack.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, ct);
             if (sequences.Complete) break;
         }
-        await stream.ReleaseAsync();
+        if (holding is not null) await holding.ReleaseAsync();
         var end = Stopwatch.GetTimestamp();
         await CloseAsync(socket);
         return new ConsumeResult(new Interval(start, end), sequences, latencies);
     }
 
     /// <summary>
-    /// One whole message into <paramref name="frame"/>; a close from the server is an error. Acks are
-    /// held while frames are already there to read, and written together before waiting for more.
+    /// One whole message into <paramref name="frame"/>; a close from the server is an error. Held acks
+    /// are written before the client waits for a frame (and go on being held after it).
     /// </summary>
-    private static async Task ReceiveAsync(ClientWebSocket socket, WriteBatchingStream stream, ArrayBufferWriter<byte> frame, CancellationToken ct)
+    private static async Task ReceiveAsync(ClientWebSocket socket, WriteBatchingStream? holding, ArrayBufferWriter<byte> frame, CancellationToken ct)
     {
         frame.ResetWrittenCount();
         ValueWebSocketReceiveResult result;
         do
         {
             var receive = socket.ReceiveAsync(frame.GetMemory(4096), ct);
-            if (!receive.IsCompleted)
+            if (holding is not null && !receive.IsCompleted)
             {
-                await stream.ReleaseAsync();
-                stream.Hold();
+                await holding.ReleaseAsync();
+                holding.Hold();
             }
             result = await receive;
             frame.Advance(result.Count);
