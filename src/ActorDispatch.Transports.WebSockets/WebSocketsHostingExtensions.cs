@@ -50,7 +50,7 @@ public static class WebSocketsHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(transport);
         var pipeline = endpoints.CreateApplicationBuilder();
-        pipeline.Use(WriteBatchingUpgrade.InstallAsync);
+        pipeline.Use(ConnectionStreamUpgrade.InstallAsync);
         pipeline.UseWebSockets();
         pipeline.Run(context => WebSocketEndpoint.HandleAsync(context, transport));
         return endpoints.Map(pattern, pipeline.Build()).WithDisplayName("ActorDispatch WebSockets");

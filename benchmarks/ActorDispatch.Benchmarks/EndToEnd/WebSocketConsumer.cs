@@ -28,7 +28,7 @@ internal static class WebSocketConsumer
         var frame = new ArrayBufferWriter<byte>(4096);
         var ack = new ArrayBufferWriter<byte>(256);
         await using var json = new Utf8JsonWriter(ack);
-        WriteBatchingStream? stream = null;
+        ConnectionStream? stream = null;
         using var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (context, token) =>
@@ -37,7 +37,7 @@ internal static class WebSocketConsumer
                 try
                 {
                     await socket.ConnectAsync(context.DnsEndPoint, token);
-                    return stream = new WriteBatchingStream(new NetworkStream(socket, ownsSocket: true));
+                    return stream = new ConnectionStream(new NetworkStream(socket, ownsSocket: true));
                 }
                 catch
                 {
@@ -72,7 +72,7 @@ internal static class WebSocketConsumer
     /// One whole message into <paramref name="frame"/>; a close from the server is an error. Held acks
     /// are written before the client waits for a frame (and go on being held after it).
     /// </summary>
-    private static async Task ReceiveAsync(ClientWebSocket socket, WriteBatchingStream? holding, ArrayBufferWriter<byte> frame, CancellationToken ct)
+    private static async Task ReceiveAsync(ClientWebSocket socket, ConnectionStream? holding, ArrayBufferWriter<byte> frame, CancellationToken ct)
     {
         frame.ResetWrittenCount();
         ValueWebSocketReceiveResult result;

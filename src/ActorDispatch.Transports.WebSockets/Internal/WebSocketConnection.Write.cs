@@ -58,14 +58,14 @@ internal sealed partial class WebSocketConnection
             {
                 // Frames queued meanwhile leave in one write, once the queue is empty.
                 bool closed;
-                _batching?.Hold();
+                _stream?.Hold();
                 try
                 {
                     closed = await WriteQueuedAsync(buffer, json, written).ConfigureAwait(false);
                 }
                 finally
                 {
-                    if (_batching is not null) await _batching.ReleaseAsync().ConfigureAwait(false);
+                    if (_stream is not null) await _stream.ReleaseAsync().ConfigureAwait(false);
                 }
                 foreach (var frame in written) AutoAck(frame);
                 written.Clear();

@@ -18,7 +18,7 @@ internal sealed partial class WebSocketConnection
 {
     private readonly WebSocket _socket;
     // The stream under _socket, when the writer may hold frames back on it to write them together.
-    private readonly WriteBatchingStream? _batching;
+    private readonly ConnectionStream? _stream;
     private readonly WebSocketsSettings _settings;
     private readonly ITransportCallbacks _callbacks;
     private readonly ILogger _log;
@@ -49,11 +49,11 @@ internal sealed partial class WebSocketConnection
     private int _queuedChangeEvents;
     private long _droppedChangeEvents;
 
-    public WebSocketConnection(WebSocket socket, WriteBatchingStream? batching, string? remoteAddress, string? userAgent, WebSocketsSettings settings,
+    public WebSocketConnection(WebSocket socket, ConnectionStream? stream, string? remoteAddress, string? userAgent, WebSocketsSettings settings,
         ITransportCallbacks callbacks, ILogger log, Action<WebSocketConnection> onClosed)
     {
         _socket = socket;
-        _batching = batching;
+        _stream = stream;
         _settings = settings;
         _callbacks = callbacks;
         _log = log;

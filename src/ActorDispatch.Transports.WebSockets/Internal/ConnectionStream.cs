@@ -3,15 +3,19 @@ using System.Buffers;
 namespace ActorDispatch.Transports.WebSockets.Internal;
 
 /// <summary>
-/// The connection's byte stream under <see cref="System.Net.WebSockets.WebSocket"/>, able to hold
-/// writes back while the connection's writer drains its queue, so that the frames queued at one time
-/// leave in one write (one flush into Kestrel, one system call) instead of one each. The writer
-/// calls <see cref="Hold"/> before it drains and <see cref="ReleaseAsync"/> once the queue is empty:
-/// no frame waits for more to come. Held bytes are written early when they reach the limit.
-/// Writes from elsewhere (keep-alive pings, pongs) are ordered with the held ones by one lock;
-/// reads pass straight through.
+/// The connection's byte stream under <see cref="System.Net.WebSockets.WebSocket"/>, which on its own
+/// reads and writes a frame at a time: a few hundred bytes, each through Kestrel's stream layers.
+/// <list type="bullet">
+/// <item>Writes can be held back while the connection's writer drains its queue, so that the frames
+/// queued at one time leave in one write (one flush into Kestrel, one system call) instead of one
+/// each. The writer calls <see cref="Hold"/> before it drains and <see cref="ReleaseAsync"/> once the
+/// queue is empty: no frame waits for more to come. Held bytes are written early at the limit.
+/// Writes from elsewhere (keep-alive pings, pongs) are ordered with the held ones by one lock.</item>
+/// <item>Reads are buffered, so that the WebSocket's small reads (a frame header, then its payload)
+/// take the acks a client sent together from one read of up to 4 KiB.</item>
+/// </list>
 /// </summary>
-internal sealed class WriteBatchingStream(Stream inner, int limit = WriteBatchingStream.DefaultLimit) : Stream
+internal sealed class ConnectionStream(Stream inner, int limit = ConnectionStream.DefaultLimit) : Stream
 {
     /// <summary>About twenty deliveries of a few hundred bytes each: enough to amortise a write, small enough to keep the first one prompt.</summary>
     public const int DefaultLimit = 16 * 1024;
@@ -23,6 +27,12 @@ internal sealed class WriteBatchingStream(Stream inner, int limit = WriteBatchin
     private int _count;
 
     private volatile bool _holding;
+
+    // Reads: one reader at a time (the WebSocket's receive). Larger reads pass straight through.
+    private const int ReadBufferSize = 4096;
+    private byte[]? _read;
+    private int _readOffset;
+    private int _readCount;
 
     /// <summary>From now on writes are held until <see cref="ReleaseAsync"/> (or until <c>limit</c> bytes are held).</summary>
     public void Hold() => _holding = true;
@@ -48,6 +58,8 @@ internal sealed class WriteBatchingStream(Stream inner, int limit = WriteBatchin
         try
         {
             if (_count + buffer.Length > limit) await WriteHeldAsync(cancellationToken).ConfigureAwait(false);
+            // Held bytes while not holding: a write (a pong) that came between the end of holding and
+            // the release; it goes out with them, after them.
             if ((_holding || _count > 0) && buffer.Length <= limit)
             {
                 _held ??= ArrayPool<byte>.Shared.Rent(limit);
@@ -67,7 +79,7 @@ internal sealed class WriteBatchingStream(Stream inner, int limit = WriteBatchin
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    /// <summary>Nothing to do while holding: <see cref="ReleaseAsync"/> writes and flushes.</summary>
+    /// <summary>Nothing to do while holding: <see cref="ReleaseAsync"/> writes what is held.</summary>
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
         if (_holding) return;
@@ -104,13 +116,37 @@ internal sealed class WriteBatchingStream(Stream inner, int limit = WriteBatchin
         }
     }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(buffer, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_readCount > 0) return new ValueTask<int>(TakeRead(buffer.Span));
+        if (buffer.Length >= ReadBufferSize) return inner.ReadAsync(buffer, cancellationToken);
+        return FillAndReadAsync(buffer, cancellationToken);
+    }
+
+    private async ValueTask<int> FillAndReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        _read ??= new byte[ReadBufferSize];
+        var n = await inner.ReadAsync(_read, cancellationToken).ConfigureAwait(false);
+        if (n == 0) return 0;
+        _readOffset = 0;
+        _readCount = n;
+        return TakeRead(buffer.Span);
+    }
+
+    private int TakeRead(Span<byte> destination)
+    {
+        var n = Math.Min(destination.Length, _readCount);
+        _read.AsSpan(_readOffset, n).CopyTo(destination);
+        _readOffset += n;
+        _readCount -= n;
+        return n;
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.ReadAsync(buffer, offset, count, cancellationToken);
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) =>
+        throw new NotSupportedException("synchronous reads are not supported on a WebSocket connection's stream");
 
     /// <summary>Synchronous writes would bypass the ordering with held bytes; <see cref="System.Net.WebSockets.WebSocket"/> never makes them.</summary>
     public override void Write(byte[] buffer, int offset, int count) =>

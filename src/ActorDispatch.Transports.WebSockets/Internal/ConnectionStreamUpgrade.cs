@@ -6,16 +6,16 @@ namespace ActorDispatch.Transports.WebSockets.Internal;
 /// <summary>
 /// Middleware for the endpoint's pipeline, ahead of <c>UseWebSockets</c>: it wraps the request's
 /// upgrade features so that the stream ASP.NET Core builds its <see cref="System.Net.WebSockets.WebSocket"/>
-/// on is a <see cref="WriteBatchingStream"/>, which the connection's writer then controls. The
-/// handshake itself stays ASP.NET Core's.
+/// on is a <see cref="ConnectionStream"/>, which buffers its reads and whose writes the connection's
+/// writer can hold back. The handshake itself stays ASP.NET Core's.
 /// </summary>
-internal static class WriteBatchingUpgrade
+internal static class ConnectionStreamUpgrade
 {
     private sealed class Holder
     {
-        public WriteBatchingStream? Stream;
+        public ConnectionStream? Stream;
 
-        public Stream Wrap(Stream opaque) => Stream = new WriteBatchingStream(opaque);
+        public Stream Wrap(Stream opaque) => Stream = new ConnectionStream(opaque);
     }
 
     private sealed class Upgrade(IHttpUpgradeFeature inner, Holder holder) : IHttpUpgradeFeature
@@ -45,5 +45,5 @@ internal static class WriteBatchingUpgrade
     }
 
     /// <summary>The stream the accepted WebSocket writes to, or null if the upgrade did not go through this middleware.</summary>
-    public static WriteBatchingStream? StreamOf(HttpContext context) => context.Features.Get<Holder>()?.Stream;
+    public static ConnectionStream? StreamOf(HttpContext context) => context.Features.Get<Holder>()?.Stream;
 }
