@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using ActorDispatch.Model;
@@ -48,7 +47,7 @@ public sealed class ConnectionStreamTests
     [Fact]
     public async Task Writes_pass_straight_through_when_not_held()
     {
-        var inner = new RecordingStream();
+        var inner = new PeerStream();
         var stream = new ConnectionStream(inner);
 
         await stream.WriteAsync(Bytes("ab"));
@@ -60,7 +59,7 @@ public sealed class ConnectionStreamTests
     [Fact]
     public async Task Held_writes_leave_in_one_write_in_order_on_release()
     {
-        var inner = new RecordingStream();
+        var inner = new PeerStream();
         var stream = new ConnectionStream(inner);
 
         stream.Hold();
@@ -79,7 +78,7 @@ public sealed class ConnectionStreamTests
     [Fact]
     public async Task Held_bytes_are_written_early_once_the_next_write_would_pass_the_limit()
     {
-        var inner = new RecordingStream();
+        var inner = new PeerStream();
         var stream = new ConnectionStream(inner, limit: 5);
 
         stream.Hold();
@@ -95,7 +94,7 @@ public sealed class ConnectionStreamTests
     [Fact]
     public async Task A_write_larger_than_the_limit_follows_what_was_held()
     {
-        var inner = new RecordingStream();
+        var inner = new PeerStream();
         var stream = new ConnectionStream(inner, limit: 4);
 
         stream.Hold();
@@ -110,7 +109,7 @@ public sealed class ConnectionStreamTests
     [Fact]
     public async Task Deliveries_queued_together_leave_the_connection_in_one_write()
     {
-        var inner = new RecordingStream();
+        var inner = new PeerStream();
         var stream = new ConnectionStream(inner);
         using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
         var settings = new WebSocketsSettings(TimeSpan.Zero, TimeSpan.Zero, MaxFrameSize: 1024, MaxConnections: 0, MaxQueuedChangeEvents: 5,
@@ -139,7 +138,7 @@ public sealed class ConnectionStreamTests
     [Fact]
     public async Task The_upgrade_gives_the_WebSocket_a_batching_stream_over_the_connection()
     {
-        var inner = new RecordingStream();
+        var inner = new PeerStream();
         var context = new DefaultHttpContext();
         context.Features.Set<IHttpUpgradeFeature>(new Upgradable(inner));
         Stream? upgraded = null;
@@ -190,50 +189,5 @@ public sealed class ConnectionStreamTests
         public bool IsUpgradableRequest => true;
 
         public Task<Stream> UpgradeAsync() => Task.FromResult(stream);
-    }
-
-    /// <summary>Records each write as ASCII text; reads wait until it is disposed.</summary>
-    private sealed class RecordingStream : Stream
-    {
-        private readonly ConcurrentQueue<string> _writes = new();
-        private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _firstWrite = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public IReadOnlyList<string> Writes => _writes.ToList();
-
-        public Task FirstWrite => _firstWrite.Task;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            _writes.Enqueue(Encoding.ASCII.GetString(buffer.Span));
-            _firstWrite.TrySetResult();
-            return ValueTask.CompletedTask;
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await _disposed.Task.WaitAsync(cancellationToken);
-            throw new ObjectDisposedException(nameof(RecordingStream));
-        }
-
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            _disposed.TrySetResult();
-            base.Dispose(disposing);
-        }
     }
 }

@@ -64,7 +64,7 @@ public sealed class WebSocketConnectionTests
         Assert.Equal([peer.Connection.Id], peer.Callbacks.ClosedConnections);
     }
 
-    /// <summary>A connection over a <see cref="StalledStream"/>, reporting its close.</summary>
+    /// <summary>A connection over a <see cref="PeerStream"/> that reads nothing, reporting its close.</summary>
     private sealed class Peer : IAsyncDisposable
     {
         public Peer()
@@ -77,7 +77,7 @@ public sealed class WebSocketConnectionTests
             });
         }
 
-        public StalledStream Stream { get; } = new();
+        public PeerStream Stream { get; } = new(stallWrites: true);
 
         public RecordingCallbacks Callbacks { get; } = new();
 
@@ -86,46 +86,5 @@ public sealed class WebSocketConnectionTests
         public WebSocketConnection Connection { get; }
 
         public ValueTask DisposeAsync() => Stream.DisposeAsync();
-    }
-
-    /// <summary>A stream whose reads and writes never complete until it is disposed (or the read is cancelled).</summary>
-    private sealed class StalledStream : Stream
-    {
-        private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _firstWrite = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task FirstWrite => _firstWrite.Task;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await _disposed.Task.WaitAsync(cancellationToken);
-            throw new ObjectDisposedException(nameof(StalledStream));
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            _firstWrite.TrySetResult();
-            await _disposed.Task.WaitAsync(cancellationToken);
-            throw new ObjectDisposedException(nameof(StalledStream));
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            _disposed.TrySetResult();
-            base.Dispose(disposing);
-        }
     }
 }
