@@ -77,7 +77,7 @@ internal sealed class E2eRunner(E2eOptions options)
                        (o.Modes.Contains("M") ? $" memory-n={o.MemoryN}" : "") + $" reps={o.Reps}";
         _results.Note($"workload: {workload}");
         _results.Note($"publish: one event per AppendAsync call, at most pub-window unconfirmed (as PeerBench); store: {StoreActorSystem.Describe(_options.Postgres)}, engine defaults");
-        if (TransportNote(v, o) is { } transport) _results.Note(transport);
+        if (TransportNote(o) is { } transport) _results.Note(transport);
         if (o.Modes.Contains("M"))
             _results.Note($"mode M: {o.MemoryN} events appended {MemoryMode.EventsPerCall(o)} per call, then consumed by one subscription from oldest; " +
                           $"RSS read every {MemoryMode.SamplePeriod.TotalMilliseconds:F0} ms and at each quarter while consuming, halves by events consumed; " +
@@ -120,7 +120,7 @@ internal sealed class E2eRunner(E2eOptions options)
         return failures;
     }
 
-    private static string? TransportNote(TransportVariant v, E2eOptions o) => v.Kind switch
+    private static string? TransportNote(E2eOptions o) => o.Variant.Kind switch
     {
         TransportKind.WebSocket =>
             "transport: the server (ServerApp: REST, /ws, webhooks) on Kestrel 127.0.0.1 in this process; each subscription consumed by a " +

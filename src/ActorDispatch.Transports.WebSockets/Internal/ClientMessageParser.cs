@@ -14,8 +14,8 @@ internal static class ClientMessageParser
 
     /// <summary>
     /// The ack nearly every client sends, <c>{"type":"ack","id":…,"subscription":{"id":…}}</c> (fields
-    /// in any order, the subscription optional or by namespace and name), read in one pass without
-    /// building a document. Anything else — other fields or spellings, a repeated field, a null,
+    /// in any order, the subscription optional), read in one pass without building a document.
+    /// Anything else — other fields or spellings, a subscription by name, a repeated field, a null,
     /// invalid JSON — is null here and takes the full path, which also names what is wrong.
     /// </summary>
     private static AckMessage? TryParsePlainAck(ReadOnlySpan<byte> utf8)
@@ -41,8 +41,9 @@ internal static class ClientMessageParser
                 }
                 else if (reader.ValueTextEquals("subscription"u8) && !hasSubscription)
                 {
-                    hasSubscription = reader.Read() && TryReadPlainSubscription(ref reader, out subscription);
-                    if (!hasSubscription) return null;
+                    subscription = reader.Read() ? TryReadPlainSubscription(ref reader) : null;
+                    if (subscription is null) return null;
+                    hasSubscription = true;
                 }
                 else return null;
             }
@@ -56,33 +57,15 @@ internal static class ClientMessageParser
         }
     }
 
-    // {"id":…} or {"namespace":…,"name":…} with non-empty strings, each field once.
-    private static bool TryReadPlainSubscription(ref Utf8JsonReader reader, out SubscriptionRef? subscription)
+    // {"id":…}, as clients send it; null for anything else (by namespace and name, say), which takes
+    // the full path, where the rules for those fields are.
+    private static SubscriptionRef? TryReadPlainSubscription(ref Utf8JsonReader reader)
     {
-        subscription = null;
-        if (reader.TokenType != JsonTokenType.StartObject) return false;
-        Guid? id = null;
-        string? ns = null, name = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("id"u8) && id is null)
-            {
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String || !reader.TryGetGuid(out var g)) return false;
-                id = g;
-            }
-            else if (reader.ValueTextEquals("namespace"u8) && ns is null)
-            {
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String || (ns = reader.GetString()) is not { Length: > 0 }) return false;
-            }
-            else if (reader.ValueTextEquals("name"u8) && name is null)
-            {
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String || (name = reader.GetString()) is not { Length: > 0 }) return false;
-            }
-            else return false;
-        }
-        if (id is null && name is null) return false;
-        subscription = new SubscriptionRef { Id = id, Namespace = ns, Name = name };
-        return true;
+        if (reader.TokenType != JsonTokenType.StartObject) return null;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("id"u8)) return null;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.String || !reader.TryGetGuid(out var id)) return null;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.EndObject) return null;
+        return new SubscriptionRef { Id = id };
     }
 
     private static ClientMessage ParseDocument(ReadOnlyMemory<byte> utf8)
