@@ -11,8 +11,9 @@ namespace ActorDispatch.Log;
 /// appends that arrive meanwhile go out together in the next write, as journal entries
 /// (<see cref="LogEntry"/>, one row each, up to <c>max-entry-events</c> events and
 /// <c>max-entry-bytes</c>) committed in one transaction (up to <c>max-write-bytes</c>). Under load
-/// the journal writes far fewer rows, and commits far fewer times, than there are events; alone, an
-/// append is written at once. Each append lies within one entry, so it is atomic, and it is
+/// the journal writes far fewer rows, and commits far fewer times, than there are events. An idle
+/// log writes once it has taken the appends already in its mailbox, so a burst that arrives together
+/// is one write rather than a lone append and then the rest. Each append lies within one entry, so it is atomic, and it is
 /// acknowledged only once durable. Recovery reads only the last entry, to learn the head, never the
 /// events before it.
 /// </summary>
@@ -22,6 +23,12 @@ internal sealed class EventLogActor : ReceivePersistentActor
     private sealed record PendingAppend(Event[] Events, byte[]? Json, IActorRef ReplyTo);
 
     private sealed record WritingEntry(List<PendingAppend> Appends, Event[] Events);
+
+    // To itself, after the first append of an idle log: write what has been buffered.
+    private sealed record FlushBuffered
+    {
+        public static readonly FlushBuffered Instance = new();
+    }
 
     // Entries per write, besides max-write-bytes. Akka.Persistence sends everything one command
     // persisted to the journal as one batch (its max-message-batch-size no longer splits it), so a
@@ -59,6 +66,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
         });
 
         Command<EventLog.Append>(HandleAppend);
+        Command<FlushBuffered>(_ => HandleFlush());
         Command<EventLog.GetHead>(_ => Sender.Tell(new EventLog.Head(_namespace, _durable)));
         Command<EventLog.WatchHead>(w =>
         {
@@ -136,11 +144,26 @@ internal sealed class EventLogActor : ReceivePersistentActor
             };
         }
 
-        // Encoded now only if it must wait for the write in flight, which then hides the work; an
-        // append written at once is encoded when its entry is built, and not at all if it is alone.
-        _buffered.Add(new PendingAppend(events, _writing is null ? null : LogEntries.Encode(events), Sender));
+        // Encoded now if it will share a write: behind the write in flight, which then hides the
+        // work, or behind an append waiting for the flush. The first append of an idle log is
+        // encoded only if another joins it, and not at all if it is written alone.
+        var idle = _writing is null && _buffered.Count == 0;
+        _buffered.Add(new PendingAppend(events, idle ? null : LogEntries.Encode(events), Sender));
         _bufferedEvents += events.Length;
-        if (_writing is null) WriteNext();
+        if (idle)
+        {
+            // Not written at once: the appends already in the mailbox (a burst that arrived
+            // together) are taken first and join the same write, instead of waiting for the next.
+            Self.Tell(FlushBuffered.Instance);
+        }
+    }
+
+    // An idle log's first append is in the buffer, and whatever arrived with it is behind it.
+    private void HandleFlush()
+    {
+        if (_writing is not null || _buffered.Count == 0) return;
+        if (_buffered.Count > 1 && _buffered[0].Json is null) _buffered[0] = _buffered[0] with { Json = LogEntries.Encode(_buffered[0].Events) };
+        WriteNext();
     }
 
     // Moves whole appends from the buffer into entries (see NextEntry) and persists them as one

@@ -1,3 +1,4 @@
+using ActorDispatch.Configuration;
 using System.Collections.Immutable;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
@@ -58,6 +59,21 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
             Assert.Equal(all.Skip(from - 1).Take(9), page);
         }
         Assert.Empty(await Engine.ReadEventsAsync(Ns, all.Count + 1, 9));
+    }
+
+    [SkippableFact]
+    public async Task Appends_that_reach_an_idle_log_together_share_its_first_write()
+    {
+        // A persistent actor holds commands while it recovers and takes them together afterwards:
+        // five appends reach the idle log at once.
+        var log = Sys.ActorOf(EventLog.Props(Ns, DispatchSettings.Create(Sys), CreateTestProbe().Ref, new LogPositions()));
+        var appender = CreateTestProbe();
+        for (var i = 0; i < 5; i++) log.Tell(new EventLog.Append(Ns, [NewEvent($"burst-{i}")]), appender);
+
+        var sequences = Enumerable.Range(0, 5).Select(_ => appender.ExpectMsg<EventLog.Appended>().Events.Single().Sequence);
+        Assert.Equal([1L, 2, 3, 4, 5], sequences);
+        var entries = await JournalEntriesAsync(Sys);
+        Assert.Equal([["burst-0", "burst-1", "burst-2", "burst-3", "burst-4"]], entries.Select(e => e.Select(x => x.Type)));
     }
 
     [SkippableFact]

@@ -109,11 +109,17 @@ public sealed class JournalFailureSpec(ITestOutputHelper output) : Akka.TestKit.
     {
         // One event per entry: the appends that wait behind the first write go out as one write of three entries.
         var logs = Sys.ActorOf(EventLogs.Props(DispatchSettings.Create(Sys) with { MaxEntryEvents = 1 }, CreateTestProbe().Ref, new LogPositions()));
-        await Journal.OnWrite.SetInterceptorAsync(new SlowThenFailing());
+        var journal = new HeldThenFailing();
+        await Journal.OnWrite.SetInterceptorAsync(journal);
         try
         {
             var first = logs.AskEngine<EventLog.Appended>(Append("a"), Timeout);
+            await journal.Writing.Task.WaitAsync(Timeout);
             var waiting = new[] { "b", "c", "d" }.Select(t => logs.AskEngine<EventLog.Appended>(Append(t), Timeout)).ToList();
+            // The log answers in order: once it has answered this, it holds b, c and d.
+            await logs.AskEngine<EventLog.Head>(new EventLog.GetHead(Ns), Timeout);
+            journal.Release.SetResult();
+
             Assert.Equal(1, (await first).Events[0].Sequence);
             foreach (var append in waiting)
             {
@@ -131,16 +137,20 @@ public sealed class JournalFailureSpec(ITestOutputHelper output) : Akka.TestKit.
         Assert.Equal(2, next.Events[0].Sequence); // none of b, c, d took a sequence
     }
 
-    // The first entry written is held back long enough for appends to queue behind it, and passes;
-    // writing any later entry fails.
-    private sealed class SlowThenFailing : IJournalInterceptor
+    // The first entry written is held back until released, and passes; writing any later entry fails.
+    private sealed class HeldThenFailing : IJournalInterceptor
     {
         private int _entries;
+
+        public TaskCompletionSource Writing { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public async Task InterceptAsync(IPersistentRepresentation message)
         {
             if (Interlocked.Increment(ref _entries) > 1) throw new TestJournalFailureException("the store went away");
-            await Task.Delay(TimeSpan.FromMilliseconds(300));
+            Writing.TrySetResult();
+            await Release.Task;
         }
     }
 }
