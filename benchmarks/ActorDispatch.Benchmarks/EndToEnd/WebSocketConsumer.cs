@@ -53,14 +53,26 @@ internal static class WebSocketConsumer
         // The stream to hold acks on, unless each is written at once.
         var holding = ackEachWrite ? null : stream!;
         holding?.Hold();
-        while (true)
+        // Cancellation aborts the socket once, rather than registering on every send and receive
+        // (a send with a token that can be cancelled also leaves ManagedWebSocket's fast path).
+        await using (ct.UnsafeRegister(static s => ((WebSocket)s!).Abort(), socket))
         {
-            await ReceiveAsync(socket, holding, frame, ct);
-            var received = Stopwatch.GetTimestamp();
-            if (!Read(frame.WrittenSpan, json, ack, out var sequence, out var published)) continue;
-            if (sequences.See(sequence)) latencies.Add(received - published);
-            await socket.SendAsync(ack.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, ct);
-            if (sequences.Complete) break;
+            try
+            {
+                while (true)
+                {
+                    await ReceiveAsync(socket, holding, frame);
+                    var received = Stopwatch.GetTimestamp();
+                    if (!Read(frame.WrittenSpan, json, ack, out var sequence, out var published)) continue;
+                    if (sequences.See(sequence)) latencies.Add(received - published);
+                    await socket.SendAsync(ack.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                    if (sequences.Complete) break;
+                }
+            }
+            catch (Exception e) when (ct.IsCancellationRequested && e is WebSocketException or IOException or ObjectDisposedException)
+            {
+                throw new OperationCanceledException(ct);
+            }
         }
         if (holding is not null) await holding.ReleaseAsync();
         var end = Stopwatch.GetTimestamp();
@@ -72,13 +84,13 @@ internal static class WebSocketConsumer
     /// One whole message into <paramref name="frame"/>; a close from the server is an error. Held acks
     /// are written before the client waits for a frame (and go on being held after it).
     /// </summary>
-    private static async Task ReceiveAsync(ClientWebSocket socket, ConnectionStream? holding, ArrayBufferWriter<byte> frame, CancellationToken ct)
+    private static async Task ReceiveAsync(ClientWebSocket socket, ConnectionStream? holding, ArrayBufferWriter<byte> frame)
     {
         frame.ResetWrittenCount();
         ValueWebSocketReceiveResult result;
         do
         {
-            var receive = socket.ReceiveAsync(frame.GetMemory(4096), ct);
+            var receive = socket.ReceiveAsync(frame.GetMemory(4096), CancellationToken.None);
             if (holding is not null && !receive.IsCompleted)
             {
                 await holding.ReleaseAsync();

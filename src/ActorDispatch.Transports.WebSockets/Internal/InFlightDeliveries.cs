@@ -39,10 +39,13 @@ internal sealed class InFlightDeliveries
     public Entry? Take(Guid id, SubscriptionRef? named)
     {
         if (!_byId.TryGetValue(id, out var nodes)) return null;
-        var node = nodes.Find(n => named is null || SubscriptionRefs.Refers(named, n.Value.Subscription));
-        if (node is null) return null;
-        Remove(node);
-        return node.Value;
+        foreach (var node in nodes)
+        {
+            if (named is not null && !SubscriptionRefs.Refers(named, node.Value.Subscription)) continue;
+            Remove(node);
+            return node.Value;
+        }
+        return null;
     }
 
     /// <summary>Removes and returns the oldest delivery (of the named subscription, if any), or null.</summary>

@@ -31,7 +31,8 @@ internal sealed partial class WebSocketConnection
     {
         while (true)
         {
-            var result = await _socket.ReceiveAsync(buffer.Free(), _abort.Token).ConfigureAwait(false);
+            // No token: _abort aborts the socket itself (see the constructor), rather than each receive registering on it.
+            var result = await _socket.ReceiveAsync(buffer.Free(), CancellationToken.None).ConfigureAwait(false);
             if (result.MessageType == WebSocketMessageType.Close) return false;
             buffer.Advance(result.Count);
             if (buffer.Overflowed) throw ProtocolErrors.FrameTooLarge(_settings.MaxFrameSize);
@@ -49,7 +50,7 @@ internal sealed partial class WebSocketConnection
         {
             while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
             {
-                var result = await _socket.ReceiveAsync(scratch.AsMemory(), _abort.Token).ConfigureAwait(false);
+                var result = await _socket.ReceiveAsync(scratch.AsMemory(), CancellationToken.None).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close) return;
             }
         }
@@ -147,6 +148,11 @@ internal sealed partial class WebSocketConnection
 
     // Started here by a start message, or (a durable subscription deleted and re-created under the same
     // name, so with a new id) delivering here: deliveries only come for subscriptions started here.
-    private bool IsStarted(SubscriptionRef named) =>
-        _started.Any(s => SubscriptionRefs.Refers(named, s.Ref)) || _inFlight.HasSubscription(named);
+    private bool IsStarted(SubscriptionRef named)
+    {
+        // A loop, not LINQ: this runs for every ack, and Any over an ImmutableList boxes its enumerator.
+        foreach (var started in _started)
+            if (SubscriptionRefs.Refers(named, started.Ref)) return true;
+        return _inFlight.HasSubscription(named);
+    }
 }

@@ -12,25 +12,33 @@ internal sealed partial class WebSocketConnection
     /// Queues one event. Synchronous, so that the engine's order is the order on the wire; dropped
     /// silently once the connection is closing (the engine redelivers from the committed offset).
     /// </summary>
-    public void Deliver(EventDelivery delivery) =>
-        Enqueue(delivery.Event.Id, delivery.Subscription, delivery.Event.Sequence, delivery.Event.Sequence, autoAck => new DeliveryFrame(delivery, autoAck));
+    public void Deliver(EventDelivery delivery)
+    {
+        lock (_lock)
+        {
+            if (!Track(delivery.Event.Id, delivery.Subscription, delivery.Event.Sequence, delivery.Event.Sequence, out var autoAck)) return;
+            _outbound.Writer.TryWrite(new DeliveryFrame(delivery, autoAck));
+        }
+    }
 
     /// <summary>Queues a batch, tracked (and acked) as one by its batch id.</summary>
     public void Deliver(EventDeliveryBatch batch)
     {
         if (batch.Events.Count == 0) return;
-        Enqueue(batch.Id, batch.Subscription, batch.Events[0].Event.Sequence, batch.Events[^1].Event.Sequence, autoAck => new BatchFrame(batch, autoAck));
-    }
-
-    private void Enqueue(Guid id, SubscriptionRef subscription, long first, long last, Func<bool, OutboundFrame> frame)
-    {
         lock (_lock)
         {
-            if (_closing) return;
-            var autoAck = _autoAck == true;
-            if (!autoAck) _inFlight.Add(new InFlightDeliveries.Entry(id, subscription, first, last));
-            _outbound.Writer.TryWrite(frame(autoAck));
+            if (!Track(batch.Id, batch.Subscription, batch.Events[0].Event.Sequence, batch.Events[^1].Event.Sequence, out var autoAck)) return;
+            _outbound.Writer.TryWrite(new BatchFrame(batch, autoAck));
         }
+    }
+
+    // Under _lock: false once closing; otherwise in flight until answered, unless the connection autoacks.
+    private bool Track(Guid id, SubscriptionRef subscription, long first, long last, out bool autoAck)
+    {
+        autoAck = _autoAck == true;
+        if (_closing) return false;
+        if (!autoAck) _inFlight.Add(new InFlightDeliveries.Entry(id, subscription, first, last));
+        return true;
     }
 
     /// <summary>Queues a change notification unless <c>maxQueuedChangeEvents</c> are already waiting: they are best effort.</summary>

@@ -27,7 +27,7 @@ internal sealed partial class WebSocketConnection
         Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true });
 
     // Cancelled (after closeTimeout) once the connection starts closing, so that a peer that never
-    // answers the close handshake cannot hold the reader.
+    // answers the close handshake cannot hold the reader: it aborts the socket, which ends a pending receive.
     private readonly CancellationTokenSource _abort = new();
 
     private readonly Lock _lock = new();
@@ -58,6 +58,7 @@ internal sealed partial class WebSocketConnection
         _callbacks = callbacks;
         _log = log;
         _onClosed = onClosed;
+        _abort.Token.UnsafeRegister(static s => ((WebSocket)s!).Abort(), socket);
         RemoteAddress = remoteAddress;
         UserAgent = userAgent;
     }
