@@ -13,9 +13,9 @@ namespace ActorDispatch.Log;
 /// <c>max-entry-bytes</c>) committed in one transaction (up to <c>max-write-bytes</c>). Under load
 /// the journal writes far fewer rows, and commits far fewer times, than there are events. An idle
 /// log writes once it has taken the appends already in its mailbox, so a burst that arrives together
-/// is one write rather than a lone append and then the rest. Each append lies within one entry, so it is atomic, and it is
-/// acknowledged only once durable. Recovery reads only the last entry, to learn the head, never the
-/// events before it.
+/// is one write rather than a lone append and then the rest. Each append lies within one entry, so
+/// it is atomic, and it is acknowledged only once durable. Recovery reads only the last entry, to
+/// learn the head, never the events before it.
 /// </summary>
 internal sealed class EventLogActor : ReceivePersistentActor
 {

@@ -1,5 +1,5 @@
-using ActorDispatch.Configuration;
 using System.Collections.Immutable;
+using ActorDispatch.Configuration;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
 using ActorDispatch.Tests.Support;
