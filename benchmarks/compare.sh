@@ -5,7 +5,7 @@
 # and prints one table of medians with ActorDispatch's ratio to each broker. The machine is
 # shared and its speed drifts by the hour, so only figures taken in one such run are compared.
 #
-#   bash benchmarks/compare.sh                   # every broker; about 25 minutes
+#   bash benchmarks/compare.sh                   # every broker; 15–25 minutes
 #   BROKERS="nats" bash benchmarks/compare.sh    # a subset
 #   bash benchmarks/compare.sh --quick           # wiring check: N=20000, 1 repetition, 8 s warm-up
 #
