@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # ActorDispatch beside NATS JetStream, RabbitMQ and Redis Streams on this machine, in one command.
 # Runs PeerBench (../shared/bench/peers: installs and starts each broker, one at a time) on the
-# shared workload, then the e2e runner on the same workload (in process, paced, over WebSockets),
-# and prints one table of medians with ActorDispatch's ratio to each broker. The machine is
+# shared workload, then the e2e runner on the same workload (in process, paced, over WebSockets with
+# the runner's lean client and with .NET's ClientWebSocket), and prints one table of medians with
+# ActorDispatch's ratio to each broker. The machine is
 # shared and its speed drifts by the hour, so only figures taken in one such run are compared.
 #
-#   bash benchmarks/compare.sh                   # every broker; 15–25 minutes
+#   bash benchmarks/compare.sh                   # every broker; 20–30 minutes
 #   BROKERS="nats" bash benchmarks/compare.sh    # a subset
 #   bash benchmarks/compare.sh --quick           # wiring check: N=20000, 1 repetition, 8 s warm-up
 #
@@ -57,6 +58,7 @@ e2e() { # name, flags...
 e2e in-process --modes A,B,C
 e2e paced --modes B --live-rate "$LIVE_RATE"
 e2e websocket --transport websocket --modes A,B,C
+e2e websocket-dotnet --transport websocket --ws-client dotnet --modes A,B,C
 
 # One JSON key of ours (null when absent).
 ours() { grep -o "\"$2\":[^,}]*" "$OUT/$1.json" | head -n 1 | cut -d: -f2; }
@@ -92,7 +94,7 @@ ratio() {
 
 {
   echo "Medians, $(date -u +%Y-%m-%d) UTC, run in $OUT. Events/s unless noted; for latency, lower is better."
-  echo "Ratios are ActorDispatch (in process) ÷ the broker; WebSocket is ActorDispatch over /ws."
+  echo "Ratios are ActorDispatch (in process) ÷ the broker; WebSocket is ActorDispatch over /ws (the runner's lean client)."
   echo
   header="| | ActorDispatch | WebSocket"
   rule="|---|---:|---:"
@@ -114,6 +116,12 @@ ratio() {
     echo "$line |"
   done
   echo
-  echo "WebSocket ÷ in process: consume+ack $(ratio "$(ours websocket A_consume)" "$(ours in-process A_consume)")," \
-    "live $(ratio "$(ours websocket B_e2e)" "$(ours in-process B_e2e)"), fan-out $(ratio "$(ours websocket C_deliveries)" "$(ours in-process C_deliveries)")"
+  for client in websocket websocket-dotnet; do
+    label="WebSocket ÷ in process"
+    if [[ $client == websocket-dotnet ]]; then
+      label="WebSocket with ClientWebSocket ($(fmt "$(ours "$client" A_consume)" N0) / $(fmt "$(ours "$client" B_e2e)" N0) / $(fmt "$(ours "$client" C_deliveries)" N0)) ÷ in process"
+    fi
+    echo "$label: consume+ack $(ratio "$(ours "$client" A_consume)" "$(ours in-process A_consume)")," \
+      "live $(ratio "$(ours "$client" B_e2e)" "$(ours in-process B_e2e)"), fan-out $(ratio "$(ours "$client" C_deliveries)" "$(ours in-process C_deliveries)")"
+  done
 } | tee "$OUT/table.md"

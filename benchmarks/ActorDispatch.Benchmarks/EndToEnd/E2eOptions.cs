@@ -37,6 +37,15 @@ internal sealed record E2eOptions
     /// </summary>
     public bool AckEachWrite { get; init; }
 
+    /// <summary>
+    /// <c>--ws-client</c>: <see cref="WsClient.Lean"/> by default, so that the client, which shares the
+    /// process and its two cores with the server, takes as little of them as it can.
+    /// </summary>
+    public WsClient WsClient { get; init; } = WsClient.Lean;
+
+    /// <summary>Whether <c>--ws-client</c> was given, which only applies to <c>--transport websocket</c>.</summary>
+    private bool WsClientGiven { get; init; }
+
     /// <summary><c>--webhook-variants</c> as given (null: the default); parsed into <see cref="Variants"/>.</summary>
     public string? WebhookVariants { get; init; }
 
@@ -66,6 +75,9 @@ internal sealed record E2eOptions
                                  events are always appended in process with IActorDispatch.AppendAsync
           --ws-acks together|each  the WebSocket client writes the acks of frames that arrived
                                  together in one socket write, or each in its own [together]
+          --ws-client lean|dotnet  the WebSocket client [lean]: lean is a minimal RFC 6455 client
+                                 drawing masking keys 1,024 at a time; dotnet is ClientWebSocket,
+                                 which makes one OpenSSL call per frame for its masking key
           --webhook-variants V   webhook variants, comma-separated: ra<N> (readAhead N),
                                  batch<S> or batch<S>-ra<N> (batch of S, readAhead N, default 0)
                                  [ra0,ra100,batch50]
@@ -129,6 +141,7 @@ internal sealed record E2eOptions
                 "--transport" => o with { Transport = ParseTransport(flags.Value()) },
                 "--webhook-variants" => o with { WebhookVariants = flags.Value() },
                 "--ws-acks" => o with { AckEachWrite = ParseWsAcks(flags.Value()) },
+                "--ws-client" => o with { WsClient = ParseWsClient(flags.Value()), WsClientGiven = true },
                 _ => throw flags.Unknown(),
             };
         }
@@ -141,6 +154,7 @@ internal sealed record E2eOptions
             throw new ArgumentException("--store postgres (or ACTORDISPATCH_BENCH_POSTGRES) only applies to --transport in-process; pass --store sqlite");
         if (o.WebhookVariants is not null && o.Transport != TransportKind.Webhook) throw new ArgumentException("--webhook-variants only applies to --transport webhook");
         if (o.AckEachWrite && o.Transport != TransportKind.WebSocket) throw new ArgumentException("--ws-acks only applies to --transport websocket");
+        if (o.WsClientGiven && o.Transport != TransportKind.WebSocket) throw new ArgumentException("--ws-client only applies to --transport websocket");
         // Mode M checks the engine's own memory: a server host would add Kestrel and a client to it.
         if (o.Modes.Contains("M") && o.Transport != TransportKind.InProcess)
             throw new ArgumentException("--modes M only applies to --transport in-process; run it without --transport");
@@ -166,6 +180,13 @@ internal sealed record E2eOptions
         "together" => false,
         "each" => true,
         _ => throw new ArgumentException($"--ws-acks takes together or each, not '{text}'"),
+    };
+
+    private static WsClient ParseWsClient(string text) => text.ToLowerInvariant() switch
+    {
+        "lean" => WsClient.Lean,
+        "dotnet" => WsClient.DotNet,
+        _ => throw new ArgumentException($"--ws-client takes lean or dotnet, not '{text}'"),
     };
 
     private static TransportVariant[] ParseWebhookVariants(string text)

@@ -124,7 +124,8 @@ internal sealed class E2eRunner(E2eOptions options)
     {
         TransportKind.WebSocket =>
             "transport: the server (ServerApp: REST, /ws, webhooks) on Kestrel 127.0.0.1 in this process; each subscription consumed by a " +
-            "ClientWebSocket on /ws?namespace=..&name=.. (withData), one ack frame per event, " +
+            (o.WsClient == WsClient.Lean ? "lean RFC 6455 client (--ws-client lean)" : "ClientWebSocket (--ws-client dotnet)") +
+            " on /ws?namespace=..&name=.. (withData), one ack frame per event, " +
             (o.AckEachWrite ? "each ack in its own socket write (--ws-acks each)" : "the acks of frames that arrived together in one socket write") +
             "; publishing stays in process " +
             "(IActorDispatch.AppendAsync, not REST); RSS includes server, client and load generator",
@@ -272,7 +273,8 @@ internal sealed class E2eRunner(E2eOptions options)
             case TransportKind.InProcess:
                 return first.Medians;
             case TransportKind.WebSocket:
-                var ws = new JsonObject { ["transport"] = "websocket", ["read_ahead"] = first.Variant.ReadAhead, ["ws_acks"] = o.AckEachWrite ? "each" : "together" };
+                var ws = new JsonObject { ["transport"] = "websocket", ["read_ahead"] = first.Variant.ReadAhead, ["ws_acks"] = o.AckEachWrite ? "each" : "together",
+                    ["ws_client"] = o.WsClient == WsClient.Lean ? "lean" : "dotnet" };
                 foreach (var (key, value) in first.Medians) ws[key] = value?.DeepClone();
                 return ws;
             default:

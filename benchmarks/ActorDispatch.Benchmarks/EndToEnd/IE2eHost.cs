@@ -29,7 +29,7 @@ internal static class E2eHost
     public static async Task<IE2eHost> StartAsync(string name, E2eOptions o, CancellationToken ct = default) => o.Variant.Kind switch
     {
         TransportKind.InProcess => EngineHost.Start(name, o),
-        TransportKind.WebSocket => new WebSocketHost(await ServerHost.StartAsync(name, ct), o.Variant, o.AckEachWrite),
+        TransportKind.WebSocket => new WebSocketHost(await ServerHost.StartAsync(name, ct), o.Variant, o.WsClient, o.AckEachWrite),
         TransportKind.Webhook => await WebhookHost.StartAsync(await ServerHost.StartAsync(name, ct), o.Variant, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(o), o.Variant.Kind, "unknown transport"),
     };

@@ -3,12 +3,22 @@ using System.Text.RegularExpressions;
 
 namespace ActorDispatch.Benchmarks.EndToEnd;
 
+/// <summary>The WebSocket client that consumes each subscription (<c>--ws-client</c>).</summary>
+internal enum WsClient
+{
+    /// <summary><see cref="LeanWebSocket"/>: the protocol and little else, so the server has the cores.</summary>
+    Lean,
+
+    /// <summary>.NET's <see cref="System.Net.WebSockets.ClientWebSocket"/>, as a .NET application would use it.</summary>
+    DotNet,
+}
+
 internal enum TransportKind
 {
     /// <summary>The engine's built-in <c>system</c> transport: <see cref="IActorDispatch.ListenAsync"/>.</summary>
     InProcess,
 
-    /// <summary>The server's <c>websockets</c> transport, consumed by a <c>ClientWebSocket</c> on <c>/ws</c>.</summary>
+    /// <summary>The server's <c>websockets</c> transport, consumed by a WebSocket client on <c>/ws</c> (see <see cref="WsClient"/>).</summary>
     WebSocket,
 
     /// <summary>The server's <c>webhooks</c> transport, posting to a local Kestrel receiver.</summary>

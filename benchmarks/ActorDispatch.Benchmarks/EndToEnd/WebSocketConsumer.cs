@@ -16,12 +16,64 @@ namespace ActorDispatch.Benchmarks.EndToEnd;
 /// sequences has arrived; then the connection closes. Acks are held while further frames are already
 /// there to read, and written together (one socket write) before the client waits for more, as NATS
 /// clients flush; with <c>ackEachWrite</c> each ack is written at once, as FireFly's Go client does.
+/// The client is <see cref="LeanWebSocket"/> or, with <see cref="WsClient.DotNet"/>, .NET's
+/// <see cref="ClientWebSocket"/>.
 /// </summary>
 internal static class WebSocketConsumer
 {
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
-    public static async Task<ConsumeResult> RunAsync(Uri uri, int expected, bool ackEachWrite, CancellationToken ct)
+    public static Task<ConsumeResult> RunAsync(Uri uri, int expected, WsClient client, bool ackEachWrite, CancellationToken ct) =>
+        client == WsClient.Lean ? RunLeanAsync(uri, expected, ackEachWrite, ct) : RunDotNetAsync(uri, expected, ackEachWrite, ct);
+
+    private static async Task<ConsumeResult> RunLeanAsync(Uri uri, int expected, bool ackEachWrite, CancellationToken ct)
+    {
+        var sequences = new SequenceTracker(expected);
+        var latencies = new Latencies(expected);
+        var ack = new ArrayBufferWriter<byte>(256);
+        await using var json = new Utf8JsonWriter(ack);
+        var start = Stopwatch.GetTimestamp();
+        using var socket = await LeanWebSocket.ConnectAsync(uri, ct);
+        // Cancellation ends the connection, which fails whatever is pending.
+        await using (ct.UnsafeRegister(static s => ((LeanWebSocket)s!).Dispose(), socket))
+        {
+            try
+            {
+                while (!sequences.Complete)
+                {
+                    if (!socket.TryRead(out var frame))
+                    {
+                        // Nothing more to read now: the acks held so far leave before the client waits.
+                        await socket.FlushAsync();
+                        await socket.ReceiveAsync();
+                        continue;
+                    }
+                    var received = Stopwatch.GetTimestamp();
+                    if (!Read(frame.Span, json, ack, out var sequence, out var published)) continue;
+                    if (sequences.See(sequence)) latencies.Add(received - published);
+                    socket.QueueText(ack.WrittenSpan);
+                    if (ackEachWrite) await socket.FlushAsync();
+                }
+                await socket.FlushAsync();
+            }
+            catch (Exception e) when (ct.IsCancellationRequested && e is SocketException or IOException or ObjectDisposedException)
+            {
+                throw new OperationCanceledException(ct);
+            }
+        }
+        var end = Stopwatch.GetTimestamp();
+        try
+        {
+            await socket.CloseOutputAsync("done");
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            Progress.Log($"closing the WebSocket: {e.Message}");
+        }
+        return new ConsumeResult(new Interval(start, end), sequences, latencies);
+    }
+
+    private static async Task<ConsumeResult> RunDotNetAsync(Uri uri, int expected, bool ackEachWrite, CancellationToken ct)
     {
         var sequences = new SequenceTracker(expected);
         var latencies = new Latencies(expected);

@@ -7,7 +7,7 @@ namespace ActorDispatch.Benchmarks.EndToEnd;
 /// <see cref="WebSocketConsumer"/> on <c>/ws?namespace=…&amp;name=…</c>. Subscriptions carry the
 /// event data (<c>withData</c>), where the sequence and publish timestamp are.
 /// </summary>
-internal sealed class WebSocketHost(ServerHost server, TransportVariant variant, bool ackEachWrite) : IE2eHost
+internal sealed class WebSocketHost(ServerHost server, TransportVariant variant, WsClient client, bool ackEachWrite) : IE2eHost
 {
     public IActorDispatch Engine => server.Engine;
 
@@ -21,7 +21,7 @@ internal sealed class WebSocketHost(ServerHost server, TransportVariant variant,
         }, ct);
 
     public Task<ConsumeResult> ConsumeAsync(string name, int expected, CancellationToken ct) =>
-        WebSocketConsumer.RunAsync(server.WebSocketUri($"namespace={IE2eHost.Namespace}&name={Uri.EscapeDataString(name)}"), expected, ackEachWrite, ct);
+        WebSocketConsumer.RunAsync(server.WebSocketUri($"namespace={IE2eHost.Namespace}&name={Uri.EscapeDataString(name)}"), expected, client, ackEachWrite, ct);
 
     public ValueTask DisposeAsync() => server.DisposeAsync();
 }
