@@ -115,7 +115,9 @@ internal sealed partial class WebSocketConnection
         json.Reset(buffer);
         FrameJson.Write(json, frame);
         json.Flush();
-        await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+        // Framed here when the stream is ours (see ConnectionStream), rather than by the WebSocket.
+        if (_stream is not null) await _stream.WriteTextFrameAsync(buffer.WrittenMemory).ConfigureAwait(false);
+        else await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
     }
 
     private async ValueTask CloseOutputAsync(ClosingFrame closing, ArrayBufferWriter<byte> buffer, Utf8JsonWriter json)
