@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 
 namespace ActorDispatch.Transports.WebSockets.Internal;
 
@@ -14,10 +13,6 @@ namespace ActorDispatch.Transports.WebSockets.Internal;
 /// Writes from elsewhere (keep-alive pings, pongs) are ordered with the held ones by one lock.</item>
 /// <item>Reads are buffered, so that the WebSocket's small reads (a frame header, then its payload)
 /// take the acks a client sent together from one read of up to 4 KiB.</item>
-/// <item>The writer frames its own text messages (<see cref="WriteTextFrameAsync"/>): the WebSocket's
-/// <c>SendAsync</c> takes the socket's state lock for every frame, as its <c>ReceiveAsync</c> does for
-/// every ack, and with the writer and the reader on two cores the two spun against each other (about a
-/// tenth of a WebSocket fan-out's CPU).</item>
 /// </list>
 /// </summary>
 internal sealed class ConnectionStream(Stream inner, int limit = ConnectionStream.DefaultLimit) : Stream
@@ -32,10 +27,6 @@ internal sealed class ConnectionStream(Stream inner, int limit = ConnectionStrea
     private int _count;
 
     private volatile bool _holding;
-
-    // Guarded by _gate: the header of the text frame being written.
-    private readonly byte[] _header = new byte[MaxHeaderSize];
-    private const int MaxHeaderSize = 10;
 
     // Reads: one reader at a time (the WebSocket's receive). Larger reads pass straight through.
     private const int ReadBufferSize = 4096;
@@ -66,70 +57,23 @@ internal sealed class ConnectionStream(Stream inner, int limit = ConnectionStrea
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await WriteGatedAsync(buffer, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            if (_count + buffer.Length > limit) await WriteHeldAsync(cancellationToken).ConfigureAwait(false);
+            // Held bytes while not holding: a write (a pong) that came between the end of holding and
+            // the release; it goes out with them, after them.
+            if ((_holding || _count > 0) && buffer.Length <= limit)
+            {
+                _held ??= ArrayPool<byte>.Shared.Rent(limit);
+                buffer.Span.CopyTo(_held.AsSpan(_count));
+                _count += buffer.Length;
+                if (!_holding) await WriteHeldAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
-    }
-
-    /// <summary>
-    /// Writes <paramref name="payload"/> as one final, unmasked text frame (RFC 6455 section 5.2), as the
-    /// server's WebSocket would, ordered whole with every other write, the WebSocket's own frames included.
-    /// </summary>
-    public async ValueTask WriteTextFrameAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var header = WriteTextHeader(_header, payload.Length);
-            await WriteGatedAsync(_header.AsMemory(0, header), payload, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    // FIN and the text opcode, then the payload length in 7, 7+16 or 7+64 bits; a server does not mask.
-    private static int WriteTextHeader(Span<byte> header, int length)
-    {
-        header[0] = 0x81;
-        if (length < 126)
-        {
-            header[1] = (byte)length;
-            return 2;
-        }
-        if (length <= ushort.MaxValue)
-        {
-            header[1] = 126;
-            BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)length);
-            return 4;
-        }
-        header[1] = 127;
-        BinaryPrimitives.WriteUInt64BigEndian(header[2..], (ulong)length);
-        return MaxHeaderSize;
-    }
-
-    // Under _gate: first and second as one write (held, or each straight through).
-    private async ValueTask WriteGatedAsync(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second, CancellationToken cancellationToken)
-    {
-        var length = first.Length + second.Length;
-        if (_count + length > limit) await WriteHeldAsync(cancellationToken).ConfigureAwait(false);
-        // Held bytes while not holding: a write (a pong) that came between the end of holding and
-        // the release; it goes out with them, after them.
-        if ((_holding || _count > 0) && length <= limit)
-        {
-            _held ??= ArrayPool<byte>.Shared.Rent(limit);
-            first.Span.CopyTo(_held.AsSpan(_count));
-            second.Span.CopyTo(_held.AsSpan(_count + first.Length));
-            _count += length;
-            if (!_holding) await WriteHeldAsync(cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        await inner.WriteAsync(first, cancellationToken).ConfigureAwait(false);
-        if (!second.IsEmpty) await inner.WriteAsync(second, cancellationToken).ConfigureAwait(false);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

@@ -115,9 +115,7 @@ internal sealed partial class WebSocketConnection
         json.Reset(buffer);
         FrameJson.Write(json, frame);
         json.Flush();
-        // Framed here when the stream is ours (see ConnectionStream), rather than by the WebSocket.
-        if (_stream is not null) await _stream.WriteTextFrameAsync(buffer.WrittenMemory).ConfigureAwait(false);
-        else await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+        await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
     }
 
     private async ValueTask CloseOutputAsync(ClosingFrame closing, ArrayBufferWriter<byte> buffer, Utf8JsonWriter json)

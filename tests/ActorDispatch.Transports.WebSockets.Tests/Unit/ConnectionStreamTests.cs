@@ -106,40 +106,6 @@ public sealed class ConnectionStreamTests
         Assert.Equal(["ab", "cdefgh"], inner.Writes);
     }
 
-    [Theory]
-    [InlineData(5)]
-    [InlineData(300)] // a 16-bit length
-    [InlineData(70_000)] // a 64-bit length
-    public async Task A_text_frame_is_written_as_the_server_WebSocket_writes_it(int length)
-    {
-        var payload = Enumerable.Range(0, length).Select(i => (byte)('a' + i % 26)).ToArray();
-        var ours = new WriteRecorder();
-        var theirs = new WriteRecorder();
-        using var socket = WebSocket.CreateFromStream(theirs, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-
-        await new ConnectionStream(ours).WriteTextFrameAsync(payload);
-        await socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-
-        Assert.Equal(theirs.ToArray(), ours.ToArray());
-    }
-
-    [Fact]
-    public async Task A_text_frame_is_held_whole_with_the_other_writes()
-    {
-        var inner = new WriteRecorder();
-        var stream = new ConnectionStream(inner, limit: 8);
-
-        stream.Hold();
-        await stream.WriteAsync(Bytes("ab"));
-        await stream.WriteTextFrameAsync(Bytes("cd"));
-        Assert.Equal(0, inner.Writes);
-        await stream.WriteTextFrameAsync(Bytes("efgh")); // past the limit: what is held goes first
-        await stream.ReleaseAsync();
-
-        Assert.Equal(2, inner.Writes);
-        Assert.Equal("ab\u0081\u0002cd\u0081\u0004efgh", Encoding.Latin1.GetString(inner.ToArray()));
-    }
-
     [Fact]
     public async Task Deliveries_queued_together_leave_the_connection_in_one_write()
     {
@@ -216,18 +182,6 @@ public sealed class ConnectionStreamTests
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
-    }
-
-    /// <summary>Keeps what is written and counts the writes.</summary>
-    private sealed class WriteRecorder : MemoryStream
-    {
-        public int Writes { get; private set; }
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Writes++;
-            return base.WriteAsync(buffer, cancellationToken);
-        }
     }
 
     private sealed class Upgradable(Stream stream) : IHttpUpgradeFeature
