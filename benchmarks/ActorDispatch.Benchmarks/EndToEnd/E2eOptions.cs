@@ -68,7 +68,7 @@ internal sealed record E2eOptions
           --transport T          how subscriptions are consumed [in-process]:
                                    in-process  IActorDispatch.ListenAsync (the system transport)
                                    websocket   the server (ServerApp) on Kestrel 127.0.0.1, a
-                                               ClientWebSocket on /ws acking every event
+                                               WebSocket client (--ws-client) on /ws acking every event
                                    webhook     the server posting to a local Kestrel receiver
                                                (withData: the body is the event data), one
                                                table per --webhook-variants entry
