@@ -106,7 +106,8 @@ ratio() {
     if [[ $dir == brokers-paced ]]; then source=paced; fi
     mine=$(ours "$source" "$key")
     ws=null
-    if [[ $dir == brokers ]]; then ws=$(ours websocket "$key"); fi
+    # Appends are made in process in every run: only what subscriptions receive goes over /ws.
+    if [[ $dir == brokers && $key != A_append ]]; then ws=$(ours websocket "$key"); fi
     line="| $label | $(fmt "$mine" "$format") | $(fmt "$ws" "$format")"
     for b in $BROKERS; do
       if [[ $dir == brokers-paced && $b == rabbitmq ]]; then line+=" | — | —"; continue; fi
