@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorDispatch.Configuration;
 using ActorDispatch.Model;
 using Akka.Actor;
@@ -13,9 +14,10 @@ namespace ActorDispatch.Log;
 /// <c>max-entry-bytes</c>) committed in one transaction (up to <c>max-write-bytes</c>). Under load
 /// the journal writes far fewer rows, and commits far fewer times, than there are events. An idle
 /// log writes once it has taken the appends already in its mailbox, so a burst that arrives together
-/// is one write rather than a lone append and then the rest. Each append lies within one entry, so
-/// it is atomic, and it is acknowledged only once durable. Recovery reads only the last entry, to
-/// learn the head, never the events before it.
+/// is one write rather than a lone append and then the rest; one whose appends come in bursts also
+/// waits for the rest of a burst still arriving (<c>gather-quiet</c>, <c>gather-max</c>). Each
+/// append lies within one entry, so it is atomic, and it is acknowledged only once durable.
+/// Recovery reads only the last entry, to learn the head, never the events before it.
 /// </summary>
 internal sealed class EventLogActor : ReceivePersistentActor
 {
@@ -45,8 +47,13 @@ internal sealed class EventLogActor : ReceivePersistentActor
     private Queue<WritingEntry>? _writing;                 // the entries of the write in flight, if any
     private long _assigned;  // the last sequence handed out, durable or not
     private long _durable;   // the last sequence the journal confirmed: what readers may read
+    private readonly long _gatherQuiet;  // Stopwatch ticks; 0 when gathering is off
+    private readonly long _gatherMax;
     private int _bufferedEvents;
     private int _writingEvents;
+    private long _gatherStarted;         // when the first append of an idle log arrived
+    private long _lastArrival;           // when the latest append arrived
+    private bool _bursty;                // appends have been arriving in bursts: gather them
 
     public EventLogActor(string @namespace, DispatchSettings settings, IActorRef changeEvents, LogPositions positions)
     {
@@ -54,6 +61,8 @@ internal sealed class EventLogActor : ReceivePersistentActor
         _settings = settings;
         _changeEvents = changeEvents;
         _positions = positions;
+        _gatherQuiet = (long)(settings.GatherQuiet.TotalSeconds * Stopwatch.Frequency);
+        _gatherMax = (long)(settings.GatherMax.TotalSeconds * Stopwatch.Frequency);
 
         Recover<RecoveryCompleted>(_ =>
         {
@@ -150,18 +159,35 @@ internal sealed class EventLogActor : ReceivePersistentActor
         var idle = _writing is null && _buffered.Count == 0;
         _buffered.Add(new PendingAppend(events, idle ? null : LogEntries.Encode(events), Sender));
         _bufferedEvents += events.Length;
+        var arrived = Stopwatch.GetTimestamp();
+        // Close behind the last append, yet a write is in flight: a burst went out in two writes.
+        if (_writing is not null && arrived - _lastArrival < _gatherQuiet) _bursty = true;
+        _lastArrival = arrived;
         if (idle)
         {
+            _gatherStarted = arrived;
             // Not written at once: the appends already in the mailbox (a burst that arrived
             // together) are taken first and join the same write, instead of waiting for the next.
             Self.Tell(FlushBuffered.Instance);
         }
     }
 
-    // An idle log's first append is in the buffer, and whatever arrived with it is behind it.
+    // An idle log's first append is in the buffer, and whatever arrived with it is behind it. A
+    // bursty log goes on gathering while appends keep coming: each flush it sends itself lets the
+    // appends already behind it in the mailbox in first. Microseconds are too fine for the scheduler.
     private void HandleFlush()
     {
         if (_writing is not null || _buffered.Count == 0) return;
+        if (_bursty)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (now - _lastArrival < _gatherQuiet && now - _gatherStarted < _gatherMax)
+            {
+                Self.Tell(FlushBuffered.Instance);
+                return;
+            }
+            if (_buffered.Count == 1) _bursty = false; // a lone append: write the next one at once
+        }
         if (_buffered.Count > 1 && _buffered[0].Json is null) _buffered[0] = _buffered[0] with { Json = LogEntries.Encode(_buffered[0].Events) };
         WriteNext();
     }

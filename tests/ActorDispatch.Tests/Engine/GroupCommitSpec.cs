@@ -9,6 +9,7 @@ using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.TestKit;
 
 namespace ActorDispatch.Tests.Engine;
 
@@ -74,6 +75,71 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
         Assert.Equal([1L, 2, 3, 4, 5], sequences);
         var entries = await JournalEntriesAsync(Sys);
         Assert.Equal([["burst-0", "burst-1", "burst-2", "burst-3", "burst-4"]], entries.Select(e => e.Select(x => x.Type)));
+    }
+
+    [SkippableFact]
+    public async Task A_bursty_log_gathers_a_burst_that_arrives_over_time_into_one_write()
+    {
+        var (log, appender) = BurstyLog(quiet: TimeSpan.FromSeconds(1), max: TimeSpan.FromSeconds(10));
+
+        // Each append comes within the quiet period of the one before: none is written meanwhile.
+        log.Tell(new EventLog.Append(Ns, [NewEvent("gathered-0")]), appender);
+        appender.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        log.Tell(new EventLog.Append(Ns, [NewEvent("gathered-1")]), appender);
+        appender.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        log.Tell(new EventLog.Append(Ns, [NewEvent("gathered-2")]), appender);
+
+        var types = Enumerable.Range(0, 3).Select(_ => appender.ExpectMsg<EventLog.Appended>(TimeSpan.FromSeconds(5)).Events.Single().Type);
+        Assert.Equal(["gathered-0", "gathered-1", "gathered-2"], types);
+        var entries = await JournalEntriesAsync(Sys);
+        Assert.Equal(["gathered-0", "gathered-1", "gathered-2"], entries[^1].Select(e => e.Type));
+    }
+
+    [SkippableFact]
+    public async Task A_bursty_log_writes_what_it_gathered_after_gather_max_though_appends_keep_coming()
+    {
+        var (log, appender) = BurstyLog(quiet: TimeSpan.FromSeconds(2), max: TimeSpan.FromMilliseconds(400));
+
+        log.Tell(new EventLog.Append(Ns, [NewEvent("first")]), appender);
+        appender.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        log.Tell(new EventLog.Append(Ns, [NewEvent("second")]), appender);
+
+        // Within the quiet period of the second, but gather-max after the first.
+        Assert.Equal("first", appender.ExpectMsg<EventLog.Appended>(TimeSpan.FromMilliseconds(1500)).Events.Single().Type);
+        Assert.Equal("second", appender.ExpectMsg<EventLog.Appended>().Events.Single().Type);
+        var entries = await JournalEntriesAsync(Sys);
+        Assert.Equal(["first", "second"], entries[^1].Select(e => e.Type));
+    }
+
+    [SkippableFact]
+    public void A_lone_append_ends_gathering_and_the_next_is_written_at_once()
+    {
+        var (log, appender) = BurstyLog(quiet: TimeSpan.FromSeconds(1), max: TimeSpan.FromSeconds(10));
+
+        // Gathered for the quiet period, with nothing behind it.
+        log.Tell(new EventLog.Append(Ns, [NewEvent("lone")]), appender);
+        appender.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal("lone", appender.ExpectMsg<EventLog.Appended>(TimeSpan.FromSeconds(5)).Events.Single().Type);
+
+        // No longer bursty: well within the quiet period.
+        log.Tell(new EventLog.Append(Ns, [NewEvent("next")]), appender);
+        Assert.Equal("next", appender.ExpectMsg<EventLog.Appended>(TimeSpan.FromMilliseconds(700)).Events.Single().Type);
+    }
+
+    // A log with the given gathering that has seen its appends come in bursts. The first wave takes
+    // several writes (max-write-bytes is small here); the second goes out once the first write is
+    // confirmed, so it arrives while a later one is in flight, close behind the first wave.
+    private (IActorRef Log, TestProbe Appender) BurstyLog(TimeSpan quiet, TimeSpan max)
+    {
+        var settings = DispatchSettings.Create(Sys) with { GatherQuiet = quiet, GatherMax = max };
+        var log = Sys.ActorOf(EventLog.Props(Ns, settings, CreateTestProbe().Ref, new LogPositions()));
+        var appender = CreateTestProbe();
+        const int wave = 1000;
+        for (var i = 0; i < wave; i++) log.Tell(new EventLog.Append(Ns, [NewEvent($"wave1-{i}")]), appender);
+        appender.ExpectMsg<EventLog.Appended>(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < wave; i++) log.Tell(new EventLog.Append(Ns, [NewEvent($"wave2-{i}")]), appender);
+        appender.ReceiveN(2 * wave - 1, TimeSpan.FromSeconds(30));
+        return (log, appender);
     }
 
     [SkippableFact]
