@@ -83,13 +83,13 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
         var (log, appender) = BurstyLog(quiet: TimeSpan.FromSeconds(1), max: TimeSpan.FromSeconds(10));
 
         // Each append comes within the quiet period of the one before: none is written meanwhile.
-        log.Tell(new EventLog.Append(Ns, [NewEvent("gathered-0")]), appender);
+        Append(log, "gathered-0", appender);
         appender.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        log.Tell(new EventLog.Append(Ns, [NewEvent("gathered-1")]), appender);
+        Append(log, "gathered-1", appender);
         appender.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        log.Tell(new EventLog.Append(Ns, [NewEvent("gathered-2")]), appender);
+        Append(log, "gathered-2", appender);
 
-        var types = Enumerable.Range(0, 3).Select(_ => appender.ExpectMsg<EventLog.Appended>(TimeSpan.FromSeconds(5)).Events.Single().Type);
+        var types = Enumerable.Range(0, 3).Select(_ => Confirmed(appender, TimeSpan.FromSeconds(5)));
         Assert.Equal(["gathered-0", "gathered-1", "gathered-2"], types);
         var entries = await JournalEntriesAsync(Sys);
         Assert.Equal(["gathered-0", "gathered-1", "gathered-2"], entries[^1].Select(e => e.Type));
@@ -100,13 +100,13 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
     {
         var (log, appender) = BurstyLog(quiet: TimeSpan.FromSeconds(2), max: TimeSpan.FromMilliseconds(400));
 
-        log.Tell(new EventLog.Append(Ns, [NewEvent("first")]), appender);
+        Append(log, "first", appender);
         appender.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        log.Tell(new EventLog.Append(Ns, [NewEvent("second")]), appender);
+        Append(log, "second", appender);
 
         // Within the quiet period of the second, but gather-max after the first.
-        Assert.Equal("first", appender.ExpectMsg<EventLog.Appended>(TimeSpan.FromMilliseconds(1500)).Events.Single().Type);
-        Assert.Equal("second", appender.ExpectMsg<EventLog.Appended>().Events.Single().Type);
+        Assert.Equal("first", Confirmed(appender, TimeSpan.FromMilliseconds(1500)));
+        Assert.Equal("second", Confirmed(appender));
         var entries = await JournalEntriesAsync(Sys);
         Assert.Equal(["first", "second"], entries[^1].Select(e => e.Type));
     }
@@ -117,14 +117,21 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
         var (log, appender) = BurstyLog(quiet: TimeSpan.FromSeconds(1), max: TimeSpan.FromSeconds(10));
 
         // Gathered for the quiet period, with nothing behind it.
-        log.Tell(new EventLog.Append(Ns, [NewEvent("lone")]), appender);
+        Append(log, "lone", appender);
         appender.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        Assert.Equal("lone", appender.ExpectMsg<EventLog.Appended>(TimeSpan.FromSeconds(5)).Events.Single().Type);
+        Assert.Equal("lone", Confirmed(appender, TimeSpan.FromSeconds(5)));
 
         // No longer bursty: well within the quiet period.
-        log.Tell(new EventLog.Append(Ns, [NewEvent("next")]), appender);
-        Assert.Equal("next", appender.ExpectMsg<EventLog.Appended>(TimeSpan.FromMilliseconds(700)).Events.Single().Type);
+        Append(log, "next", appender);
+        Assert.Equal("next", Confirmed(appender, TimeSpan.FromMilliseconds(700)));
     }
+
+    private void Append(IActorRef log, string type, IActorRef appender) =>
+        log.Tell(new EventLog.Append(Ns, [NewEvent(type)]), appender);
+
+    // The type of the one event of the next append confirmed.
+    private static string Confirmed(TestProbe appender, TimeSpan? within = null) =>
+        appender.ExpectMsg<EventLog.Appended>(within).Events.Single().Type;
 
     // A log with the given gathering that has seen its appends come in bursts. The first wave takes
     // several writes (max-write-bytes is small here); the second goes out once the first write is
@@ -135,9 +142,9 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
         var log = Sys.ActorOf(EventLog.Props(Ns, settings, CreateTestProbe().Ref, new LogPositions()));
         var appender = CreateTestProbe();
         const int wave = 1000;
-        for (var i = 0; i < wave; i++) log.Tell(new EventLog.Append(Ns, [NewEvent($"wave1-{i}")]), appender);
+        for (var i = 0; i < wave; i++) Append(log, $"wave1-{i}", appender);
         appender.ExpectMsg<EventLog.Appended>(TimeSpan.FromSeconds(30));
-        for (var i = 0; i < wave; i++) log.Tell(new EventLog.Append(Ns, [NewEvent($"wave2-{i}")]), appender);
+        for (var i = 0; i < wave; i++) Append(log, $"wave2-{i}", appender);
         appender.ReceiveN(2 * wave - 1, TimeSpan.FromSeconds(30));
         return (log, appender);
     }
