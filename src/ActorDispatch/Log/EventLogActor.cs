@@ -44,11 +44,11 @@ internal sealed class EventLogActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _watchers = [];
     private readonly List<PendingAppend> _buffered = [];   // waiting for the write in flight to finish
+    private readonly long _gatherQuiet;                    // Stopwatch ticks; 0 when gathering is off
+    private readonly long _gatherMax;
     private Queue<WritingEntry>? _writing;                 // the entries of the write in flight, if any
     private long _assigned;  // the last sequence handed out, durable or not
     private long _durable;   // the last sequence the journal confirmed: what readers may read
-    private readonly long _gatherQuiet;  // Stopwatch ticks; 0 when gathering is off
-    private readonly long _gatherMax;
     private int _bufferedEvents;
     private int _writingEvents;
     private long _gatherStarted;         // when the first append of an idle log arrived
