@@ -67,9 +67,9 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
     {
         // A persistent actor holds commands while it recovers and takes them together afterwards:
         // five appends reach the idle log at once.
-        var log = Sys.ActorOf(EventLog.Props(Ns, DispatchSettings.Create(Sys), CreateTestProbe().Ref, new LogPositions()));
+        var log = StartLog(DispatchSettings.Create(Sys));
         var appender = CreateTestProbe();
-        for (var i = 0; i < 5; i++) log.Tell(new EventLog.Append(Ns, [NewEvent($"burst-{i}")]), appender);
+        for (var i = 0; i < 5; i++) Append(log, $"burst-{i}", appender);
 
         var sequences = Enumerable.Range(0, 5).Select(_ => appender.ExpectMsg<EventLog.Appended>().Events.Single().Sequence);
         Assert.Equal([1L, 2, 3, 4, 5], sequences);
@@ -126,6 +126,10 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
         Assert.Equal("next", Confirmed(appender, TimeSpan.FromMilliseconds(700)));
     }
 
+    // The namespace's log on its own, outside the engine's registry.
+    private IActorRef StartLog(DispatchSettings settings) =>
+        Sys.ActorOf(EventLog.Props(Ns, settings, CreateTestProbe().Ref, new LogPositions()));
+
     private void Append(IActorRef log, string type, IActorRef appender) =>
         log.Tell(new EventLog.Append(Ns, [NewEvent(type)]), appender);
 
@@ -138,8 +142,7 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
     // confirmed, so it arrives while a later one is in flight, close behind the first wave.
     private (IActorRef Log, TestProbe Appender) BurstyLog(TimeSpan quiet, TimeSpan max)
     {
-        var settings = DispatchSettings.Create(Sys) with { GatherQuiet = quiet, GatherMax = max };
-        var log = Sys.ActorOf(EventLog.Props(Ns, settings, CreateTestProbe().Ref, new LogPositions()));
+        var log = StartLog(DispatchSettings.Create(Sys) with { GatherQuiet = quiet, GatherMax = max });
         var appender = CreateTestProbe();
         const int wave = 1000;
         for (var i = 0; i < wave; i++) Append(log, $"wave1-{i}", appender);
