@@ -300,9 +300,12 @@ internal sealed class EventLogActor : ReceivePersistentActor
     }
 
     // Fails every append this incarnation holds (written-but-unconfirmed, buffered and held back),
-    // and tells the registry to route new commands to a fresh incarnation at once.
+    // and tells the registry to route new commands to a fresh incarnation at once. The registry
+    // hears it first: a caller that retries on the failure must reach the fresh incarnation, not
+    // this one, which is stopping.
     private void FailPending(Exception cause)
     {
+        Context.Parent.Tell(new EventLogs.Failed(_namespace, cause));
         var failure = new Status.Failure(Errors.AppendFailed(_namespace, cause));
         foreach (var p in _writing?.SelectMany(e => e.Appends) ?? []) p.ReplyTo.Tell(failure);
         foreach (var p in _buffered) p.ReplyTo.Tell(failure);
@@ -310,6 +313,5 @@ internal sealed class EventLogActor : ReceivePersistentActor
         _writing = null;
         _buffered.Clear();
         _writingEvents = _bufferedEvents = 0;
-        Context.Parent.Tell(new EventLogs.Failed(_namespace, cause));
     }
 }
