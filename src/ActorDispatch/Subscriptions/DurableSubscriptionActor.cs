@@ -97,9 +97,20 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
             DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
             DeleteMessages(long.MaxValue);
         });
-        Command<DeleteMessagesSuccess>(_ => Context.Stop(Self));
+        // Deletes come from two places: trimming the journal behind a snapshot (the subscription goes
+        // on) and deleting the subscription, up to long.MaxValue (it stops). Only the second may stop
+        // the actor, whichever order their answers come in.
+        Command<DeleteMessagesSuccess>(s =>
+        {
+            if (s.ToSequenceNr == long.MaxValue) Context.Stop(Self);
+        });
         Command<DeleteMessagesFailure>(f =>
         {
+            if (f.ToSequenceNr != long.MaxValue)
+            {
+                _log.Warning(f.Cause, "Trimming the journal of subscription {0} behind its snapshot failed; the next snapshot tries again", _id);
+                return;
+            }
             _log.Warning(f.Cause, "Deleting the journal of subscription {0} failed; its rows stay but it is removed from the catalog", _id);
             Context.Stop(Self);
         });

@@ -71,7 +71,7 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor, IWithTi
         Command<SubscriptionManager.Delete>(d => Guarded(() => OnDelete(d)));
         Command<SubscriptionManager.Get>(g => Guarded(() => Sender.Tell(Find(g.Namespace, g.IdOrName))));
         Command<SubscriptionManager.List>(l => Sender.Tell((IReadOnlyList<Subscription>)_catalog.InNamespace(l.Namespace).ToList()));
-        Command<SubscriptionManager.GetStatus>(g => Guarded(() => _children[Find(g.Namespace, g.IdOrName).Id].Forward(Dispatcher.GetStatus.Instance)));
+        Command<SubscriptionManager.GetStatus>(g => Guarded(() => Child(g.Namespace, g.IdOrName).Forward(Dispatcher.GetStatus.Instance)));
         Command<SubscriptionManager.GetSubscriptionActors>(_ => Sender.Tell(new SubscriptionManager.SubscriptionActors(_children.Values.ToList())));
         Command<SubscriptionManager.RegisterConnection>(OnRegisterConnection);
         Command<SubscriptionManager.ConnectionClosed>(OnConnectionClosed);
@@ -119,6 +119,11 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor, IWithTi
     private Subscription Find(string ns, string idOrName) =>
         _catalog.Find(ns, idOrName) ?? throw Errors.SubscriptionNotFound(ns, idOrName);
 
+    // A subscription whose actor stopped (its store write failed) is known to the catalog but has no
+    // actor until RestartChild: callers get a clear, retryable error rather than a crashed manager.
+    private IActorRef Child(string ns, string idOrName) =>
+        _children.TryGetValue(Find(ns, idOrName).Id, out var child) ? child : throw Errors.SubscriptionRestarting(ns, idOrName);
+
     private void OnCreate(SubscriptionManager.Create create)
     {
         var input = create.Input;
@@ -138,8 +143,11 @@ internal sealed class SubscriptionManagerActor : ReceivePersistentActor, IWithTi
             var replyTo = Sender;
             PersistCatalog(new CatalogEvents.Updated(updated), () =>
             {
-                // The subscription answers the caller once no dispatcher of the old definition runs.
-                _children[updated.Id].Tell(new DurableSubscription.Define(updated, replyTo, new SubscriptionManager.Saved(updated, Created: false)));
+                // The subscription answers the caller once no dispatcher of the old definition runs. One
+                // that is restarting starts again from the catalog, with the new definition.
+                var saved = new SubscriptionManager.Saved(updated, Created: false);
+                if (_children.TryGetValue(updated.Id, out var child)) child.Tell(new DurableSubscription.Define(updated, replyTo, saved));
+                else replyTo.Tell(saved);
                 Reassign(updated, force: existing.Transport != updated.Transport);
                 Announce(updated, ChangeEventType.Updated);
             });
