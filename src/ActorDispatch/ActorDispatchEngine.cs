@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ActorDispatch.ChangeEvents;
 using ActorDispatch.Configuration;
+using ActorDispatch.Connections;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
 using ActorDispatch.Subscriptions;
@@ -32,7 +33,9 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
 {
     private readonly DispatchSettings _settings;
     private readonly IActorRef _logs;
-    private readonly IActorRef _manager;
+    private readonly IActorRef _catalog;
+    private readonly IActorRef _subscriptions;
+    private readonly IActorRef _registry;
     private readonly IActorRef _changeEvents;
     private readonly EventReader _reader;
     private readonly SystemTransport _system = new();
@@ -52,19 +55,24 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         _logs = system.ActorOf(EventLogs.Props(_settings, _changeEvents, _reader.Positions), "actordispatch-logs");
         var configs = all.Select(t => (Transport: t, Config: ConfigFor(system, t))).ToList();
         var validator = new SubscriptionValidator(_settings, all);
+        var deps = new DurableSubscription.Dependencies(_logs, _reader, _settings);
+        _subscriptions = system.ActorOf(SubscriptionHost.Props(deps), "actordispatch-subscriptions");
         // A persistent actor stops when a store write fails; the supervisor starts it again (with
-        // backoff while the store is down), and connections register again when it has recovered.
-        var manager = SubscriptionManagerActor.Props(_settings, validator, new DurableSubscription.Dependencies(_logs, _reader, _settings), _changeEvents);
-        _manager = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(manager, "manager", _settings.RewindBackoffMin, _settings.RewindBackoffMax, 0.2, maxNrOfRetries: -1)),
-            "actordispatch-subscriptions");
+        // backoff while the store is down). The running subscriptions are not its children and go on.
+        _catalog = Supervised(system, CatalogActor.Props(_settings, validator, _logs, _subscriptions, _changeEvents), "actordispatch-catalog");
+        // In memory only; started again if it fails, and then the connections register again.
+        _registry = Supervised(system, ConnectionRegistryActor.Props(_settings, validator, deps, _catalog, _subscriptions, _changeEvents), "actordispatch-connections");
 
-        _ready = Task.WhenAll(configs.Select(c => c.Transport.InitAsync(c.Config, new TransportCallbacks(system, _manager, c.Transport, _settings))));
+        _ready = Task.WhenAll(configs.Select(c => c.Transport.InitAsync(c.Config, new TransportCallbacks(system, _registry, _catalog, c.Transport, _settings))));
         _ready.ContinueWith(t => Logging.GetLogger(system, "actordispatch").Error(t.Exception, "A transport failed to start"),
             TaskContinuationOptions.OnlyOnFaulted);
 
         _transports = all;
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "actordispatch-stop", StopAsync);
     }
+
+    private IActorRef Supervised(ActorSystem system, Props props, string name) =>
+        system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(props, "actor", _settings.RewindBackoffMin, _settings.RewindBackoffMax, 0.2, maxNrOfRetries: -1)), name);
 
     /// <summary>The engine of <paramref name="system"/>, started on first call.</summary>
     public static ActorDispatchEngine Get(ActorSystem system) => system.WithExtension<ActorDispatchEngine, ActorDispatchEngineProvider>();
@@ -105,8 +113,8 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
 
     private async Task FlushSubscriptionsAsync()
     {
-        var actors = await _manager.AskEngine<SubscriptionManager.SubscriptionActors>(SubscriptionManager.GetSubscriptionActors.Instance, _settings.AskTimeout).ConfigureAwait(false);
-        await Task.WhenAll(actors.Actors.Select(a => a.Ask<DurableSubscription.Flushed>(DurableSubscription.Flush.Instance, _settings.AskTimeout)
+        var actors = await _subscriptions.AskEngine<SubscriptionHost.Actors>(SubscriptionHost.GetActors.Instance, _settings.AskTimeout).ConfigureAwait(false);
+        await Task.WhenAll(actors.Running.Select(a => a.Ask<DurableSubscription.Flushed>(DurableSubscription.Flush.Instance, _settings.AskTimeout)
             .ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
     }
 
@@ -165,31 +173,31 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         return new SubscriptionSaveResult(saved.Subscription, saved.Created);
     }
 
-    private async Task<SubscriptionManager.Saved> Save(SubscriptionInput input, bool upsert, CancellationToken cancellationToken)
+    private async Task<Catalog.Saved> Save(SubscriptionInput input, bool upsert, CancellationToken cancellationToken)
     {
         await _ready.ConfigureAwait(false);
-        return await _manager.AskEngine<SubscriptionManager.Saved>(new SubscriptionManager.Create(input, upsert), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        return await _catalog.AskEngine<Catalog.Saved>(new Catalog.Create(input, upsert), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<Subscription?> GetSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default) =>
-        SubscriptionManager.FindAsync(_manager, @namespace, idOrName, _settings.AskTimeout, cancellationToken);
+        Catalog.FindAsync(_catalog, @namespace, idOrName, _settings.AskTimeout, cancellationToken);
 
     public async Task<SubscriptionStatus> GetSubscriptionStatusAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default)
     {
-        var status = await _manager.AskEngine<SubscriptionStatus>(new SubscriptionManager.GetStatus(@namespace, idOrName), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        var status = await _catalog.AskEngine<SubscriptionStatus>(new Catalog.GetStatus(@namespace, idOrName), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
         if (status.Connection is not null) return status; // a running dispatcher knows its head
         var head = await GetHeadAsync(@namespace, cancellationToken).ConfigureAwait(false);
         return status with { Lag = Math.Max(0, head - status.CurrentOffset) };
     }
 
     public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string @namespace, CancellationToken cancellationToken = default) =>
-        _manager.AskEngine<IReadOnlyList<Subscription>>(new SubscriptionManager.List(@namespace), _settings.AskTimeout, cancellationToken);
+        _catalog.AskEngine<IReadOnlyList<Subscription>>(new Catalog.List(@namespace), _settings.AskTimeout, cancellationToken);
 
     public async Task<bool> DeleteSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default)
     {
         try
         {
-            await _manager.AskEngine<SubscriptionManager.Deleted>(new SubscriptionManager.Delete(@namespace, idOrName), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+            await _catalog.AskEngine<Catalog.Deleted>(new Catalog.Delete(@namespace, idOrName), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (ActorDispatchException ex) when (ex.Kind == ErrorKind.NotFound)

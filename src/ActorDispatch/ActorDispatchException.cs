@@ -80,8 +80,8 @@ internal static class Errors
     public static ActorDispatchException ConnectionClosed(string connectionId) =>
         new(ErrorKind.BadRequest, "AD10114", $"connection '{connectionId}' closed before its ephemeral subscription started");
 
-    public static ActorDispatchException SubscriptionRestarting(string ns, string idOrName) =>
-        new(ErrorKind.Unavailable, "AD10115", $"subscription '{idOrName}' in namespace '{ns}' is restarting after a store failure; try again shortly");
+    public static ActorDispatchException SubscriptionRestarting(Guid id) =>
+        new(ErrorKind.Unavailable, "AD10115", $"subscription '{id}' is restarting after a store failure; try again shortly");
 
     public static ActorDispatchException ReadFailed(string ns, Exception cause) =>
         new(ErrorKind.Unavailable, "AD10113", $"reading namespace '{ns}' failed: {cause.Message}", cause);

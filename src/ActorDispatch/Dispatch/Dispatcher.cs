@@ -9,7 +9,7 @@ namespace ActorDispatch.Dispatch;
 /// <summary>
 /// The single active dispatcher of a subscription, bound to one connection: owns the dispatch
 /// stream, the in-flight window, offset tracking and rewinds. Its owner (a durable subscription,
-/// or the manager for an ephemeral one) persists the offsets it reports. The actor is
+/// or the connection registry for an ephemeral one, which keeps none) persists the offsets it reports. The actor is
 /// <see cref="DispatcherActor"/>.
 /// </summary>
 internal static class Dispatcher

@@ -1,3 +1,4 @@
+using ActorDispatch.Connections;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
 using ActorDispatch.Subscriptions;
@@ -68,7 +69,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
             if (i.Generation == _generation) Sender.Tell(Dispatcher.StreamAck.Instance);
         });
         Receive<Dispatcher.Chunk>(OnChunk);
-        Receive<Connection.Responded>(r => OnResponse(r.Response));
+        Receive<Connection.Responded>(OnResponded);
         Receive<Connection.DeliveryFailed>(f =>
         {
             if (_tracker.IsInFlight(f.Id)) Rewind($"delivery {f.Id} failed: {f.Reason}");
@@ -203,8 +204,15 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         _setup.Connection.Tell(deliver);
     }
 
-    private void OnResponse(EventDeliveryResponse response)
+    private void OnResponded(Connection.Responded responded)
     {
+        var response = responded.Response;
+        if (!_tracker.IsInFlight(response.Id) && responded.Others.Count > 0)
+        {
+            // Named no subscription: perhaps another subscription's delivery on the same connection.
+            responded.Others[0].Tell(new Connection.Responded(response, responded.Others.Skip(1).ToArray()));
+            return;
+        }
         if (!_tracker.IsInFlight(response.Id))
         {
             _log.Info("Ignoring a response for {0} on subscription {1}: not in flight (late, duplicate or after a rewind)", response.Id, _ref);

@@ -39,6 +39,16 @@ internal sealed class UtcTimestampJsonConverter : JsonConverter<DateTimeOffset>
     public const int Length = 27;
 
     /// <summary>
+    /// The time now, as written and read back (whole microseconds), so that a definition kept in
+    /// memory equals its persisted copy and is not taken for a change.
+    /// </summary>
+    public static DateTimeOffset Now()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return now.AddTicks(-(now.Ticks % 10));
+    }
+
+    /// <summary>
     /// Writes <see cref="Pattern"/> as UTF-8 digits by hand: every event written to the journal
     /// carries a timestamp, and a custom DateTime format string costs more than the rest of the event.
     /// </summary>

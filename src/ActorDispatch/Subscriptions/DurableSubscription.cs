@@ -8,8 +8,9 @@ namespace ActorDispatch.Subscriptions;
 
 /// <summary>
 /// A durable subscription as an event-sourced actor: its definition and committed offset, and the
-/// one dispatcher it runs while a connection is assigned. The actor is
-/// <see cref="DurableSubscriptionActor"/>; the <see cref="SubscriptionManager"/> creates and drives it.
+/// one dispatcher it runs on the active connection that the connection registries offer it. The
+/// actor is <see cref="DurableSubscriptionActor"/>; the <see cref="SubscriptionHost"/> runs it, the
+/// <see cref="Catalog"/> defines and deletes it.
 /// </summary>
 internal static class DurableSubscription
 {
@@ -28,14 +29,14 @@ internal static class DurableSubscription
     /// </summary>
     public sealed record Define(Subscription Definition, IActorRef? ReplyTo = null, object? Reply = null);
 
-    /// <summary>Dispatch on this connection (the manager picked it as the active one).</summary>
-    public sealed record Assign(IActorRef Connection, string ConnectionId);
+    /// <summary>
+    /// From a node's connection registry: its active connection for this subscription. The first
+    /// registry to offer is served; the others wait in order and take over when it withdraws.
+    /// </summary>
+    public sealed record Offer(IActorRef Registry, IActorRef Connection, string ConnectionId);
 
-    /// <summary>Stop dispatching: no matching connection is left.</summary>
-    public sealed record Unassign
-    {
-        public static readonly Unassign Instance = new();
-    }
+    /// <summary>From a node's connection registry: it has no matching connection for this subscription any more.</summary>
+    public sealed record Withdraw(IActorRef Registry);
 
     /// <summary>Persists the latest committed offset now; replied to with <see cref="Flushed"/>.</summary>
     public sealed record Flush

@@ -1,3 +1,4 @@
+using ActorDispatch.Connections;
 using ActorDispatch.Dispatch;
 using ActorDispatch.Model;
 using Akka.Actor;
@@ -10,7 +11,9 @@ namespace ActorDispatch.Subscriptions;
 /// Holds one durable subscription's definition and committed offset, event-sourced. Offsets
 /// reported by the dispatcher are persisted at most every <c>commit-interval</c> (and at once on
 /// <see cref="DurableSubscription.Flush"/>), so a crash can redeliver what was acked since the last
-/// commit but never skip an event. Snapshots keep recovery short.
+/// commit but never skip an event. Snapshots keep recovery short. Dispatch runs on the active
+/// connection of <see cref="ConnectionOffers{TRegistry,TConnection}"/>: each node's registry offers
+/// its own best connection, and the first registry to offer is served until it withdraws.
 /// </summary>
 internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTimers
 {
@@ -24,6 +27,13 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         public static readonly RestartDispatcher Instance = new();
     }
 
+    // Started by a message for a subscription that was never defined here (or was deleted): it
+    // waits this long for its definition, then stops.
+    private sealed record NeverDefined
+    {
+        public static readonly NeverDefined Instance = new();
+    }
+
     private readonly Guid _id;
     private readonly DurableSubscription.Dependencies _deps;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -34,7 +44,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
     private readonly HashSet<IActorRef> _retiring = [];
     private bool _startWhenRetired;
     private readonly List<(IActorRef ReplyTo, object Reply)> _replyWhenRetired = [];
-    private DurableSubscription.Assign? _assignment;
+    private readonly ConnectionOffers<IActorRef, IActorRef> _offers = new();
     private bool _deleting;
 
     public DurableSubscriptionActor(Guid id, DurableSubscription.Dependencies deps)
@@ -49,18 +59,24 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         Recover<SubscriptionEvents.Defined>(Apply);
         Recover<SubscriptionEvents.Redefined>(Apply);
         Recover<SubscriptionEvents.OffsetCommitted>(Apply);
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_definition is null) Timers.StartSingleTimer(NeverDefined.Instance, NeverDefined.Instance, _deps.Settings.RewindBackoffMax);
+            else Announce();
+        });
 
         Command<DurableSubscription.Define>(OnDefine);
-        Command<DurableSubscription.Assign>(a =>
+        Command<DurableSubscription.Offer>(o =>
         {
-            _assignment = a;
-            StartDispatcher();
+            if (!_offers.Contains(o.Registry)) Context.Watch(o.Registry);
+            if (_offers.Put(new ConnectionOffers<IActorRef, IActorRef>.Offer(o.Registry, o.Connection, o.ConnectionId))) StartDispatcher();
         });
-        Command<DurableSubscription.Unassign>(_ =>
+        Command<DurableSubscription.Withdraw>(w => Withdraw(w.Registry));
+        Command<NeverDefined>(_ =>
         {
-            _assignment = null;
-            _startWhenRetired = false;
-            StopDispatcher();
+            if (_definition is not null) return;
+            Context.Parent.Tell(new SubscriptionHost.Stopping(_id));
+            Context.Stop(Self);
         });
         // From the active dispatcher or one retiring: a committed offset is valid whoever reports it.
         Command<Dispatcher.OffsetAdvanced>(a =>
@@ -85,13 +101,14 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         });
         Command<Dispatcher.GetStatus>(_ =>
         {
-            if (_dispatcher is not null) _dispatcher.Forward(Dispatcher.GetStatus.Instance);
+            if (_definition is null) Sender.Tell(new Status.Failure(Errors.SubscriptionRestarting(_id)));
+            else if (_dispatcher is not null) _dispatcher.Forward(Dispatcher.GetStatus.Instance);
             else Sender.Tell(new SubscriptionStatus { CurrentOffset = _latestOffset });
         });
         Command<DurableSubscription.Delete>(_ =>
         {
             _deleting = true;
-            _assignment = null;
+            _startWhenRetired = false;
             StopDispatcher();
             Timers.CancelAll();
             DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
@@ -102,7 +119,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         // the actor, whichever order their answers come in.
         Command<DeleteMessagesSuccess>(s =>
         {
-            if (s.ToSequenceNr == long.MaxValue) Context.Stop(Self);
+            if (s.ToSequenceNr == long.MaxValue) StopDeleted();
         });
         Command<DeleteMessagesFailure>(f =>
         {
@@ -112,7 +129,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
                 return;
             }
             _log.Warning(f.Cause, "Deleting the journal of subscription {0} failed; its rows stay but it is removed from the catalog", _id);
-            Context.Stop(Self);
+            StopDeleted();
         });
         Command<SaveSnapshotSuccess>(s =>
         {
@@ -124,6 +141,11 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Deleting old snapshots of subscription {0} failed", _id));
         Command<Terminated>(t =>
         {
+            if (_offers.Contains(t.ActorRef))
+            {
+                Withdraw(t.ActorRef); // that node's registry is gone, and its connections with it
+                return;
+            }
             if (_retiring.Remove(t.ActorRef))
             {
                 if (_retiring.Count > 0) return;
@@ -135,7 +157,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
             if (!t.ActorRef.Equals(_dispatcher)) return;
             _dispatcher = null;
             // Stopped by nobody but itself: it failed. Start again from the latest offset, after a pause.
-            if (_assignment is not null && !_deleting)
+            if (_offers.Active is not null && !_deleting)
                 Timers.StartSingleTimer(RestartDispatcher.Instance, RestartDispatcher.Instance, _deps.Settings.RewindBackoffMin);
         });
         Command<RestartDispatcher>(_ =>
@@ -183,8 +205,10 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
             Persist(new SubscriptionEvents.Defined(define.Definition, FirstEvent.InitialOffset(define.Definition)), e =>
             {
                 Apply(e);
+                Timers.Cancel(NeverDefined.Instance);
                 StartDispatcher();
                 ReplyWhenRetired(define);
+                Announce();
             });
         }
         else if (_definition != define.Definition)
@@ -215,15 +239,36 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
     {
         StopDispatcher();
         _startWhenRetired = false;
-        if (_definition is null || _assignment is null || _deleting) return;
+        if (_definition is null || _offers.Active is not { } active || _deleting) return;
         if (_retiring.Count > 0)
         {
             _startWhenRetired = true;
             return;
         }
         var setup = new Dispatcher.Setup(_definition, EffectiveOptions.From(_definition.Options, _deps.Settings), _latestOffset,
-            _assignment.Connection, _assignment.ConnectionId, _deps.Logs, _deps.Reader, _deps.Settings);
+            active.Connection, active.ConnectionId, _deps.Logs, _deps.Reader, _deps.Settings);
         _dispatcher = Context.Watch(Context.ActorOf(Dispatcher.Props(setup)));
+    }
+
+    private void Withdraw(IActorRef registry)
+    {
+        if (!_offers.Withdraw(registry)) return;
+        if (_offers.Active is not null)
+        {
+            StartDispatcher(); // fail over to the next registry's connection
+            return;
+        }
+        _startWhenRetired = false;
+        StopDispatcher();
+    }
+
+    // The registries offer their connection again: one may have offered while this actor was down.
+    private void Announce() => Context.Parent.Tell(new SubscriptionHost.Started(_id));
+
+    private void StopDeleted()
+    {
+        Context.Parent.Tell(new SubscriptionHost.Stopping(_id));
+        Context.Stop(Self);
     }
 
     private void StopDispatcher()

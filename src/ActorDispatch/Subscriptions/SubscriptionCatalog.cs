@@ -18,7 +18,7 @@ internal static class CatalogEvents
 
 /// <summary>
 /// The durable subscriptions by id and by (namespace, name): immutable state of the
-/// <see cref="SubscriptionManager"/>, changed only by applying persisted <see cref="CatalogEvents"/>.
+/// <see cref="CatalogActor"/>, changed only by applying persisted <see cref="CatalogEvents"/>.
 /// </summary>
 internal sealed record SubscriptionCatalog
 {

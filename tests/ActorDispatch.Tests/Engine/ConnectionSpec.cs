@@ -134,17 +134,38 @@ public abstract class ConnectionSpec(ITestOutputHelper output, StoreKind store)
     }
 
     [SkippableFact]
-    public async Task A_restarted_subscription_manager_serves_the_registered_connections_again()
+    public async Task A_restarted_catalog_leaves_dispatch_alone_and_serves_again()
     {
-        var sub = await CreateSubscriptionAsync("app1", firstEvent: "newest");
+        await CreateSubscriptionAsync("app1", firstEvent: "newest");
+        var conn = Connect("app1", "app2");
+        await Engine.AppendAsync(Ns, NewEvent());
+        var inFlight = ExpectDelivery(1);
+
+        // As after a failed store write: the catalog stops and its supervisor starts a new one.
+        Sys.ActorSelection("/user/actordispatch-catalog/actor").Tell(Akka.Actor.PoisonPill.Instance, Akka.Actor.ActorRefs.NoSender);
+
+        // The subscription kept running: its delivery is still in flight, not sent again.
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await Engine.GetSubscriptionStatusAsync(Ns, "app1")).InFlight),
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+        Transport.Ack(conn, inFlight.Event.Id);
+        await AwaitOffsetAsync("app1", 1);
+        // The registry watches the new catalog: a subscription created now is served by the connection.
+        await CreateSubscriptionAsync("app2");
+        var first = ExpectDelivery(1);
+        Assert.Equal("app2", first.Delivery.Subscription.Name);
+        Deliveries.ExpectNoMsg(Quiet);
+    }
+
+    [SkippableFact]
+    public async Task A_restarted_connection_registry_serves_the_registered_connections_again()
+    {
+        await CreateSubscriptionAsync("app1", firstEvent: "newest");
         var conn = Connect("app1");
         await Engine.AppendAsync(Ns, NewEvent());
         Transport.Ack(conn, ExpectDelivery(1).Event.Id);
         await AwaitOffsetAsync("app1", 1);
-        await FlushAsync(sub);
 
-        // As after a failed store write: the manager stops and its supervisor starts a new one.
-        Sys.ActorSelection("/user/actordispatch-subscriptions/manager").Tell(Akka.Actor.PoisonPill.Instance, Akka.Actor.ActorRefs.NoSender);
+        Sys.ActorSelection("/user/actordispatch-connections/actor").Tell(Akka.Actor.PoisonPill.Instance, Akka.Actor.ActorRefs.NoSender);
 
         await AwaitAssertAsync(async () => Assert.Equal(conn, (await Engine.GetSubscriptionStatusAsync(Ns, "app1")).Connection),
             TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
@@ -170,7 +191,7 @@ public abstract class ConnectionSpec(ITestOutputHelper output, StoreKind store)
     // Persists the committed offset now, so that a stop cannot lose it; returns the subscription's actor.
     private async Task<IActorRef> FlushAsync(Subscription sub)
     {
-        var child = await Sys.ActorSelection($"/user/actordispatch-subscriptions/manager/subscription-{sub.Id:N}-1").ResolveOne(TimeSpan.FromSeconds(3));
+        var child = await Sys.ActorSelection($"/user/actordispatch-subscriptions/subscription-{sub.Id:N}-1").ResolveOne(TimeSpan.FromSeconds(3));
         await child.Ask<DurableSubscription.Flushed>(DurableSubscription.Flush.Instance, TimeSpan.FromSeconds(5));
         return child;
     }

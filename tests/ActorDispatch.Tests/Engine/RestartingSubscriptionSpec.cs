@@ -7,8 +7,8 @@ namespace ActorDispatch.Tests.Engine;
 
 /// <summary>
 /// A durable subscription's actor that stops (as after a failed store write) is started again by the
-/// manager after <c>rewind-backoff-max</c>. Calls for it meanwhile are answered, and the manager with
-/// every other subscription goes on undisturbed.
+/// subscription host after <c>rewind-backoff-max</c>. Calls for it meanwhile are answered, and every
+/// other subscription goes on undisturbed.
 /// </summary>
 public abstract class RestartingSubscriptionSpec(ITestOutputHelper output, StoreKind store)
     : EngineSpec(output, store, ConfigurationFactory.ParseString("actordispatch.dispatch.rewind-backoff-max = 3s"))
@@ -35,7 +35,7 @@ public abstract class RestartingSubscriptionSpec(ITestOutputHelper output, Store
         });
         Assert.Equal("^wanted$", updated.Subscription.Filter.Events);
 
-        // b was not restarted with the manager: its unacked delivery is not sent again, the next one comes.
+        // b was not restarted: its unacked delivery is not sent again, the next one comes.
         Assert.Equal(1, (await Engine.GetSubscriptionStatusAsync(Ns, "b")).InFlight);
         await Engine.AppendAsync(Ns, NewEvent("other"));
         var next = ExpectDelivery(2);
@@ -56,7 +56,7 @@ public abstract class RestartingSubscriptionSpec(ITestOutputHelper output, Store
 
     private async Task StopSubscriptionActorAsync(Guid id)
     {
-        Sys.ActorSelection($"/user/*/manager/subscription-{id:N}-*").Tell(new Identify(id), TestActor);
+        Sys.ActorSelection($"/user/actordispatch-subscriptions/subscription-{id:N}-*").Tell(new Identify(id), TestActor);
         var actor = (await ExpectMsgAsync<ActorIdentity>()).Subject;
         Assert.NotNull(actor);
         Watch(actor);

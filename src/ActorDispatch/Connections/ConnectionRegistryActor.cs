@@ -1,0 +1,184 @@
+using System.Text.RegularExpressions;
+using ActorDispatch.ChangeEvents;
+using ActorDispatch.Configuration;
+using ActorDispatch.Dispatch;
+using ActorDispatch.Log;
+using ActorDispatch.Model;
+using ActorDispatch.Subscriptions;
+using ActorDispatch.Transports;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorDispatch.Connections;
+
+/// <summary>
+/// This node's connections (see <see cref="ConnectionRegistry"/>). It watches the catalog for the
+/// durable subscriptions, keeps <see cref="ConnectionAssignments"/> up to date as connections
+/// register, change matchers and close, and tells each subscription, through the subscription host,
+/// when this node's active connection for it changes. Ephemeral subscriptions are dispatchers that
+/// this actor owns, one per subscription, stopped when their connection closes.
+/// </summary>
+internal sealed class ConnectionRegistryActor : ReceiveActor
+{
+    // A creation waiting for the log's head to resolve firstEvent.
+    private sealed record HeadResolved(ConnectionRegistry.CreateEphemeral Request, IActorRef ReplyTo, long Head);
+
+    private sealed record HeadFailed(IActorRef ReplyTo, Exception Cause);
+
+    // Recently closed connections: an ephemeral start still resolving its head when its connection
+    // closed must not start afterwards. Bounded: only a start in flight at the close needs it.
+    private const int ClosedRemembered = 10_000;
+
+    private readonly DispatchSettings _settings;
+    private readonly SubscriptionValidator _validator;
+    private readonly DurableSubscription.Dependencies _deps;
+    private readonly IActorRef _catalog;
+    private readonly IActorRef _subscriptions;
+    private readonly IActorRef _changeEvents;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ConnectionAssignments _assignments;
+    private readonly Dictionary<string, IActorRef> _connections = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<IActorRef>> _ephemeral = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
+    private readonly Queue<string> _closedOrder = new();
+
+    public ConnectionRegistryActor(DispatchSettings settings, SubscriptionValidator validator, DurableSubscription.Dependencies deps,
+        IActorRef catalog, IActorRef subscriptions, IActorRef changeEvents)
+    {
+        _settings = settings;
+        _validator = validator;
+        _deps = deps;
+        _catalog = catalog;
+        _subscriptions = subscriptions;
+        _changeEvents = changeEvents;
+        _assignments = new ConnectionAssignments((connectionId, subscription, ex) =>
+            _log.Warning(ex, "Matcher of connection {0} threw for subscription {1}; treated as no match", connectionId, subscription));
+
+        Receive<Catalog.Started>(_ => _catalog.Tell(new Catalog.Watch(Self)));
+        Receive<Catalog.View>(v => Tell(_assignments.Reset(v.Subscriptions)));
+        Receive<Catalog.Changed>(c => Tell(_assignments.Put(c.Subscription)));
+        Receive<Catalog.Removed>(r => _assignments.Remove(r.Id));
+        Receive<ConnectionRegistry.SubscriptionStarted>(s =>
+        {
+            if (_assignments.ActiveFor(s.Id) is { } connectionId) s.Subscription.Tell(Offer(connectionId));
+        });
+        Receive<ConnectionRegistry.RegisterConnection>(r =>
+        {
+            _connections[r.ConnectionId] = r.Connection;
+            Tell(_assignments.Register(r.ConnectionId, r.Transport, r.Matcher));
+        });
+        Receive<ConnectionRegistry.ConnectionClosed>(OnConnectionClosed);
+        Receive<ConnectionRegistry.CreateEphemeral>(OnCreateEphemeral);
+        Receive<HeadResolved>(OnHeadResolved);
+        Receive<HeadFailed>(f => f.ReplyTo.Tell(new Status.Failure(f.Cause)));
+        Receive<Terminated>(t =>
+        {
+            foreach (var list in _ephemeral.Values) list.Remove(t.ActorRef);
+        });
+        // Ephemeral dispatchers report offsets to their owner too; they keep none.
+        Receive<Dispatcher.OffsetAdvanced>(_ => { });
+    }
+
+    public static Props Props(DispatchSettings settings, SubscriptionValidator validator, DurableSubscription.Dependencies deps,
+        IActorRef catalog, IActorRef subscriptions, IActorRef changeEvents) =>
+        Akka.Actor.Props.Create(() => new ConnectionRegistryActor(settings, validator, deps, catalog, subscriptions, changeEvents));
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(Catalog.Started));
+        _catalog.Tell(new Catalog.Watch(Self));
+        _subscriptions.Tell(new SubscriptionHost.WatchStarts(Self));
+        Context.System.EventStream.Publish(ConnectionRegistry.Started.Instance);
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    private void Tell(IReadOnlyList<ConnectionAssignments.Change> changes)
+    {
+        foreach (var change in changes)
+        {
+            object message = change.ConnectionId is { } connectionId ? Offer(connectionId) : new DurableSubscription.Withdraw(Self);
+            _subscriptions.Tell(new SubscriptionHost.Envelope(change.SubscriptionId, message));
+        }
+    }
+
+    private DurableSubscription.Offer Offer(string connectionId) => new(Self, _connections[connectionId], connectionId);
+
+    private void OnConnectionClosed(ConnectionRegistry.ConnectionClosed closed)
+    {
+        if (_closed.Add(closed.ConnectionId))
+        {
+            _closedOrder.Enqueue(closed.ConnectionId);
+            if (_closedOrder.Count > ClosedRemembered) _closed.Remove(_closedOrder.Dequeue());
+        }
+        Tell(_assignments.Close(closed.ConnectionId));
+        _connections.Remove(closed.ConnectionId);
+        if (_ephemeral.Remove(closed.ConnectionId, out var dispatchers))
+        {
+            foreach (var d in dispatchers) Context.Stop(d);
+        }
+        _changeEvents.Tell(new ChangeEventHub.Unlisten(closed.ConnectionId));
+    }
+
+    // firstEvent 'newest' needs the log's head: ask it and come back with the answer as a message.
+    private void OnCreateEphemeral(ConnectionRegistry.CreateEphemeral create)
+    {
+        try
+        {
+            EventValidator.ValidateNamespace(create.Namespace);
+            var options = _validator.Validate(create.Transport, create.Filter, create.Options);
+            if (create.ChangeEvents is not null) CompileChangeEventsRegex(create.ChangeEvents);
+            var replyTo = Sender;
+            var request = create with { Options = options };
+            _deps.Logs.Ask<EventLog.Head>(new EventLog.GetHead(create.Namespace), _settings.AskTimeout)
+                .PipeTo(Self, success: h => new HeadResolved(request, replyTo, h.Sequence), failure: ex => new HeadFailed(replyTo, ex));
+        }
+        catch (ActorDispatchException ex)
+        {
+            Sender.Tell(new Status.Failure(ex));
+        }
+    }
+
+    private void OnHeadResolved(HeadResolved resolved)
+    {
+        try
+        {
+            StartEphemeral(resolved.Request, resolved.Head, resolved.ReplyTo);
+        }
+        catch (ActorDispatchException ex)
+        {
+            resolved.ReplyTo.Tell(new Status.Failure(ex));
+        }
+    }
+
+    private void StartEphemeral(ConnectionRegistry.CreateEphemeral create, long head, IActorRef replyTo)
+    {
+        var name = $"ephemeral-{create.Id:N}";
+        if (!Context.Child(name).IsNobody()) return; // sent again by its connection: already running
+        if (_closed.Contains(create.ConnectionId)) throw Errors.ConnectionClosed(create.ConnectionId);
+
+        _connections[create.ConnectionId] = create.Connection;
+        var subscription = SubscriptionDefinitions.New(create.Id, create.Namespace, name, create.Transport, create.Filter, create.Options, ephemeral: true, head);
+        var setup = new Dispatcher.Setup(subscription, EffectiveOptions.From(subscription.Options, _settings), FirstEvent.InitialOffset(subscription),
+            create.Connection, create.ConnectionId, _deps.Logs, _deps.Reader, _settings);
+        var dispatcher = Context.Watch(Context.ActorOf(Dispatcher.Props(setup), name));
+        if (!_ephemeral.TryGetValue(create.ConnectionId, out var list)) _ephemeral[create.ConnectionId] = list = [];
+        list.Add(dispatcher);
+
+        if (create.ChangeEvents is not null && _validator.Transport(create.Transport) is IChangeEventListener listener)
+            _changeEvents.Tell(new ChangeEventHub.Listen(create.ConnectionId, create.Namespace, CompileChangeEventsRegex(create.ChangeEvents), listener));
+        replyTo.Tell(subscription);
+    }
+
+    private static Regex CompileChangeEventsRegex(string pattern)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        }
+        catch (ArgumentException ex)
+        {
+            throw Errors.InvalidRegex("changeEvents", pattern, ex.Message);
+        }
+    }
+}
