@@ -34,6 +34,9 @@ public class WebSocketServer : IAsyncLifetime
     /// <summary>HOCON for <c>actordispatch.transports.websockets</c>; empty keeps the defaults.</summary>
     protected virtual string TransportHocon => "";
 
+    /// <summary>HOCON over the engine's test tuning; empty keeps it.</summary>
+    protected virtual string EngineHocon => "";
+
     /// <summary>The SQLite file; a fresh one unless set (e.g. to restart on the file of an earlier server).</summary>
     public string DatabasePath { get; init; } = Path.Combine(Path.GetTempPath(), "actordispatch-ws-tests", $"{Guid.NewGuid():N}.db");
 
@@ -62,7 +65,7 @@ public class WebSocketServer : IAsyncLifetime
             .AddActorDispatch()
             .AddActorDispatchWebSockets()
             .AddAkka($"ws-spec-{Guid.NewGuid():N}", (akka, sp) => akka
-                .AddHocon(EngineTuning + "\n" + TransportHocon, HoconAddMode.Prepend)
+                .AddHocon(EngineHocon + "\n" + EngineTuning + "\n" + TransportHocon, HoconAddMode.Prepend)
                 .WithActorDispatch(o =>
                 {
                     o.SqlitePath = DatabasePath;
@@ -118,4 +121,10 @@ public sealed class TunedWebSocketServer : WebSocketServer
           maxFrameSize = 4KiB
         }
         """;
+}
+
+/// <summary>A server whose subscriptions snapshot every 5 offset commits (one every half second while busy).</summary>
+public sealed class SnapshottingWebSocketServer : WebSocketServer
+{
+    protected override string EngineHocon => "actordispatch.dispatch.snapshot-every = 5";
 }

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using ActorDispatch.Model;
+using ActorDispatch.Transports.WebSockets.Tests.Support;
+
+namespace ActorDispatch.Transports.WebSockets.Tests.Specs;
+
+/// <summary>
+/// A durable subscription fed a steady stream for longer than many snapshot cycles, as a user's
+/// long-running client is: every event arrives once, in order, with no pause, and status calls
+/// made meanwhile are answered.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class SteadyStreamSpec(SnapshottingWebSocketServer server) : WebSocketSpec(server), IClassFixture<SnapshottingWebSocketServer>
+{
+    // About 16 s at one append every 2 ms: some 30 snapshot cycles of the subscription.
+    private const int Events = 8000;
+    private static readonly TimeSpan AppendEvery = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan LongestGap = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task A_steady_stream_through_many_snapshot_cycles_never_pauses_and_redelivers_nothing()
+    {
+        await CreateAsync("steady", firstEvent: "newest");
+        await using var client = await AttachAsync("steady");
+
+        var appender = Task.Run(async () =>
+        {
+            // Paced, not flooded: one append every 2 ms, a steady stream of a few hundred events a second.
+            var clock = Stopwatch.StartNew();
+            for (var appended = 1; appended <= Events; appended++)
+            {
+                await Dispatch.AppendAsync(Ns, new NewEvent { Type = "tick", Topic = "steady" });
+                var due = AppendEvery * appended - clock.Elapsed;
+                if (due > TimeSpan.Zero) await Task.Delay(due);
+            }
+        });
+
+        var gap = Stopwatch.StartNew();
+        var longest = TimeSpan.Zero;
+        for (long sequence = 1; sequence <= Events; sequence++)
+        {
+            var delivery = await client.ReceiveEventAsync(sequence, TimeSpan.FromSeconds(10));
+            longest = gap.Elapsed > longest ? gap.Elapsed : longest;
+            gap.Restart();
+            await client.AckAsync(delivery);
+            if (sequence % 500 == 0) Assert.Equal(0, (await Dispatch.GetSubscriptionStatusAsync(Ns, "steady")).Redelivered);
+        }
+        await appender;
+
+        Assert.True(longest < LongestGap, $"delivery paused for {longest.TotalMilliseconds:0} ms");
+        await AwaitOffsetAsync("steady", Events);
+        Assert.Equal(0, (await Dispatch.GetSubscriptionStatusAsync(Ns, "steady")).Redelivered);
+        await client.ExpectNoFrameAsync(Quiet);
+    }
+}
