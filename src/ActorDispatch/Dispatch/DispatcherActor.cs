@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorDispatch.Connections;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
@@ -17,8 +18,8 @@ namespace ActorDispatch.Dispatch;
 /// actor is the in-flight window: it delivers from the chunk while fewer than <c>1 + readAhead</c>
 /// deliveries are unanswered and acks the stream (pulling the next chunk) only when the chunk is
 /// used up and the window has room, so backpressure runs from the receiver back to the journal
-/// reads. A reject, a delivery error or a stream failure rewinds: the stream is stopped and a new
-/// one starts after the committed offset.
+/// reads. A reject, a delivery error, an answer missing after <c>ackTimeout</c> or a stream failure
+/// rewinds: the stream is stopped and a new one starts after the committed offset.
 /// </summary>
 internal sealed class DispatcherActor : ReceiveActor, IWithTimers
 {
@@ -37,6 +38,12 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         public static readonly ReportOffset Instance = new();
     }
 
+    // Due when the oldest delivery in flight would pass its ackTimeout.
+    private sealed record AckTimer
+    {
+        public static readonly AckTimer Instance = new();
+    }
+
     private readonly Dispatcher.Setup _setup;
     private readonly Subscription _subscription;
     private readonly SubscriptionRef _ref;
@@ -46,6 +53,8 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IMaterializer _materializer;
     private readonly Queue<Dispatcher.Item> _chunk = new(); // what is left of the latest chunk
+    private readonly AckDeadlines? _deadlines;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private UniqueKillSwitch? _killSwitch;
     private IActorRef? _waitingSink;
     private long _generation;
@@ -63,6 +72,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         _highestDelivered = setup.CommittedOffset;
         _reportedOffset = setup.CommittedOffset;
         _materializer = Context.Materializer();
+        if (setup.Options.AckTimeout is { } ackTimeout) _deadlines = new AckDeadlines(ackTimeout);
 
         Receive<Dispatcher.StreamInit>(i =>
         {
@@ -92,6 +102,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         Receive<Status.Failure>(f => _log.Warning("Reply event of subscription {0} was not appended: {1}", _ref, f.Cause.Message));
         Receive<Dispatcher.GetStatus>(_ => Sender.Tell(Status()));
         Receive<ReportOffset>(_ => Report());
+        Receive<AckTimer>(_ => CheckAckDeadline());
         Receive<Dispatcher.Flush>(f =>
         {
             Report();
@@ -202,6 +213,17 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         _counters.Delivery(item.Events.Count, redelivery: item.Events[0].Sequence <= _highestDelivered);
         _highestDelivered = Math.Max(_highestDelivered, item.Through);
         _setup.Connection.Tell(deliver);
+        if (_deadlines is null) return;
+        _deadlines.Sent(deliver.Id, _clock.Elapsed);
+        if (!Timers.IsTimerActive(AckTimer.Instance)) Timers.StartSingleTimer(AckTimer.Instance, AckTimer.Instance, _deadlines.Timeout);
+    }
+
+    // An unanswered delivery fails like a reject; otherwise wait for the next one to fall due.
+    private void CheckAckDeadline()
+    {
+        var (overdue, next) = _deadlines!.Check(_clock.Elapsed, _tracker.IsInFlight);
+        if (overdue is { } id) Rewind($"delivery {id} was not answered within the ackTimeout of {_deadlines.Timeout.TotalMilliseconds:0} ms");
+        else if (next is { } due) Timers.StartSingleTimer(AckTimer.Instance, AckTimer.Instance, due);
     }
 
     private void OnResponded(Connection.Responded responded)
@@ -269,6 +291,8 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         _waitingSink = null;
         _chunk.Clear();
         _tracker.Reset();
+        _deadlines?.Clear();
+        Timers.Cancel(AckTimer.Instance);
         _generation++;
         var delay = Backoff(_rewindsWithoutProgress++);
         if (delay == TimeSpan.Zero) StartStream();

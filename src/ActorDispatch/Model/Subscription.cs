@@ -93,6 +93,11 @@ public sealed record SubscriptionOptions
     public int? BatchSize { get; init; }
     /// <summary>A duration such as <c>50ms</c> or <c>1m30s</c>; a bare number is milliseconds.</summary>
     public string? BatchTimeout { get; init; }
+    /// <summary>
+    /// A duration: a delivery not answered within it fails like a reject (the subscription rewinds
+    /// and redelivers). Default none: a delivery waits for its answer as long as its connection lives.
+    /// </summary>
+    public string? AckTimeout { get; init; }
 
     /// <summary>Options that belong to the transport, by their JSON names.</summary>
     public ImmutableSortedDictionary<string, JsonElement> Transport { get; init; } =
@@ -104,8 +109,8 @@ public sealed record SubscriptionOptions
     public bool Equals(SubscriptionOptions? other) =>
         other is not null && FirstEvent == other.FirstEvent && ReadAhead == other.ReadAhead &&
         WithData == other.WithData && Batch == other.Batch && BatchSize == other.BatchSize &&
-        BatchTimeout == other.BatchTimeout && Transport.Count == other.Transport.Count &&
+        BatchTimeout == other.BatchTimeout && AckTimeout == other.AckTimeout && Transport.Count == other.Transport.Count &&
         Transport.All(kv => other.Transport.TryGetValue(kv.Key, out var o) && JsonElement.DeepEquals(kv.Value, o));
 
-    public override int GetHashCode() => HashCode.Combine(FirstEvent, ReadAhead, WithData, Batch, BatchSize, BatchTimeout, Transport.Count);
+    public override int GetHashCode() => HashCode.Combine(FirstEvent, ReadAhead, WithData, Batch, BatchSize, BatchTimeout, AckTimeout, Transport.Count);
 }

@@ -127,15 +127,10 @@ internal sealed class SubscriptionOptionsJsonConverter : JsonConverter<Subscript
                     result = result with { BatchSize = Int(v, "batchSize") };
                     break;
                 case "batchTimeout":
-                    result = result with
-                    {
-                        BatchTimeout = v.ValueKind switch
-                        {
-                            JsonValueKind.String => v.GetString(),
-                            JsonValueKind.Number => v.GetRawText(),
-                            _ => throw Errors.InvalidOption("batchTimeout", "must be a duration such as '50ms'"),
-                        },
-                    };
+                    result = result with { BatchTimeout = DurationText(v, "batchTimeout") };
+                    break;
+                case "ackTimeout":
+                    result = result with { AckTimeout = DurationText(v, "ackTimeout") };
                     break;
                 default:
                     transport[p.Name] = v.Clone();
@@ -144,6 +139,14 @@ internal sealed class SubscriptionOptionsJsonConverter : JsonConverter<Subscript
         }
         return result with { Transport = transport.ToImmutable() };
     }
+
+    // A duration as written ('50ms', '1m30s', or a bare number of milliseconds); checked by the validator.
+    private static string? DurationText(JsonElement v, string name) => v.ValueKind switch
+    {
+        JsonValueKind.String => v.GetString(),
+        JsonValueKind.Number => v.GetRawText(),
+        _ => throw Errors.InvalidOption(name, "must be a duration such as '50ms'"),
+    };
 
     private static int Int(JsonElement v, string name)
     {
@@ -169,6 +172,7 @@ internal sealed class SubscriptionOptionsJsonConverter : JsonConverter<Subscript
         if (value.Batch is { } b) writer.WriteBoolean("batch", b);
         if (value.BatchSize is { } bs) writer.WriteNumber("batchSize", bs);
         if (value.BatchTimeout is not null) writer.WriteString("batchTimeout", value.BatchTimeout);
+        if (value.AckTimeout is not null) writer.WriteString("ackTimeout", value.AckTimeout);
         foreach (var (k, v) in value.Transport)
         {
             writer.WritePropertyName(k);

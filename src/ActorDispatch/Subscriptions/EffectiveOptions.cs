@@ -4,7 +4,7 @@ using ActorDispatch.Model;
 namespace ActorDispatch.Subscriptions;
 
 /// <summary>A subscription's core options with the engine's defaults applied: what the dispatcher runs with.</summary>
-internal sealed record EffectiveOptions(int ReadAhead, bool WithData, bool Batch, int BatchSize, TimeSpan BatchTimeout)
+internal sealed record EffectiveOptions(int ReadAhead, bool WithData, bool Batch, int BatchSize, TimeSpan BatchTimeout, TimeSpan? AckTimeout)
 {
     /// <summary>Deliveries (events or batches) allowed in flight at once.</summary>
     public int Window => 1 + ReadAhead;
@@ -15,5 +15,6 @@ internal sealed record EffectiveOptions(int ReadAhead, bool WithData, bool Batch
         WithData: o.WithData ?? settings.DefaultWithData,
         Batch: o.Batch ?? false,
         BatchSize: o.BatchSize ?? settings.DefaultBatchSize,
-        BatchTimeout: o.BatchTimeout is { } t && Duration.TryParse(t, out var d) ? d : settings.DefaultBatchTimeout);
+        BatchTimeout: o.BatchTimeout is { } t && Duration.TryParse(t, out var d) ? d : settings.DefaultBatchTimeout,
+        AckTimeout: o.AckTimeout is { } a && Duration.TryParse(a, out var ack) ? ack : null);
 }

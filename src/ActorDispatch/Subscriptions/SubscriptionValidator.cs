@@ -64,10 +64,16 @@ internal sealed partial class SubscriptionValidator
             throw Errors.InvalidOption("readAhead", $"{ra} is outside 0..{_settings.MaxReadAhead}");
         if (o.BatchSize is { } bs && bs is < 1 or > MaxBatchSize)
             throw Errors.InvalidOption("batchSize", $"{bs} is outside 1..{MaxBatchSize}");
-        if (o.BatchTimeout is { } bt && (!Model.Duration.TryParse(bt, out var d) || d <= TimeSpan.Zero))
-            throw Errors.InvalidOption("batchTimeout", $"'{bt}' is not a positive duration such as '50ms'");
+        PositiveDuration(o.BatchTimeout, "batchTimeout");
+        PositiveDuration(o.AckTimeout, "ackTimeout");
         if (o.Batch == true && !transport.Capabilities.BatchDelivery)
             throw Errors.InvalidOption("batch", $"transport '{transport.Name}' does not support batch delivery");
+    }
+
+    private static void PositiveDuration(string? value, string option)
+    {
+        if (value is not null && (!Model.Duration.TryParse(value, out var d) || d <= TimeSpan.Zero))
+            throw Errors.InvalidOption(option, $"'{value}' is not a positive duration such as '50ms'");
     }
 
     private void ValidateTransportOptions(string transportName, SubscriptionOptions options)

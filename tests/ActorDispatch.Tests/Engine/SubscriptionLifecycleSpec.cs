@@ -77,6 +77,7 @@ public abstract class SubscriptionLifecycleSpec(ITestOutputHelper output, StoreK
     [InlineData("options.firstEvent", "AD10103")]
     [InlineData("options.batchTimeout", "AD10103")]
     [InlineData("options.batchSize", "AD10103")]
+    [InlineData("options.ackTimeout", "AD10103")]
     [InlineData("name", "AD10100")]
     [InlineData("namespace", "AD10104")]
     public async Task Invalid_input_is_refused_naming_the_field_and_the_engine_keeps_running(string field, string code)
@@ -93,6 +94,7 @@ public abstract class SubscriptionLifecycleSpec(ITestOutputHelper output, StoreK
             "options.firstEvent" => input with { Options = new SubscriptionOptions { FirstEvent = "yesterday" } },
             "options.batchTimeout" => input with { Options = new SubscriptionOptions { BatchTimeout = "soon" } },
             "options.batchSize" => input with { Options = new SubscriptionOptions { BatchSize = 0 } },
+            "options.ackTimeout" => input with { Options = new SubscriptionOptions { AckTimeout = "0s" } },
             "name" => input with { Name = "not a name!" },
             _ => input with { Namespace = "Not/A/Namespace" },
         };

@@ -65,10 +65,11 @@ public sealed class JsonShapeTests
     [Fact]
     public void Options_split_into_core_and_transport_options_and_round_trip()
     {
-        const string text = """{"firstEvent":"oldest","readAhead":50,"withData":true,"batch":false,"batchSize":50,"batchTimeout":"500ms","url":"http://x","retry":{"count":3}}""";
+        const string text = """{"firstEvent":"oldest","readAhead":50,"withData":true,"batch":false,"batchSize":50,"batchTimeout":"500ms","ackTimeout":"30s","url":"http://x","retry":{"count":3}}""";
         var options = JsonSerializer.Deserialize<SubscriptionOptions>(text, ActorDispatchJson.Options)!;
         Assert.Equal(50, options.ReadAhead);
         Assert.Equal("500ms", options.BatchTimeout);
+        Assert.Equal("30s", options.AckTimeout);
         Assert.Equal(["retry", "url"], options.Transport.Keys);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(text), JsonNode.Parse(JsonSerializer.Serialize(options, ActorDispatchJson.Options))));
     }

@@ -28,6 +28,23 @@ public sealed class DurableSubscriptionSpec(WebSocketServer server, ITestOutputH
     }
 
     [Fact]
+    public async Task A_client_that_stops_answering_gets_the_delivery_again_after_ackTimeout()
+    {
+        await CreateAsync("silent", options: new SubscriptionOptions { AckTimeout = "300ms" });
+        await using var client = await AttachAsync("silent");
+        await AppendAsync(1);
+
+        var first = await client.ReceiveEventAsync(1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var again = await client.ReceiveEventAsync(1); // never answered: sent again
+        Assert.True(clock.ElapsedMilliseconds >= 250, $"redelivered after {clock.ElapsedMilliseconds} ms");
+        Assert.Equal(IdOf(first), IdOf(again));
+        await client.AckAsync(again);
+        await AwaitOffsetAsync("silent", 1);
+        await client.ExpectNoFrameAsync(Quiet);
+    }
+
+    [Fact]
     public async Task Resume_after_reconnect_loses_nothing_and_redelivers_nothing_acked()
     {
         await CreateAsync("app1");
