@@ -78,13 +78,20 @@ internal sealed class ConnectionActor : ReceiveActor
 
         Receive<Connection.Respond>(r =>
         {
-            var candidates = Candidates(r.Response.Subscription);
-            if (candidates.Count == 0)
+            var response = r.Response;
+            // The common case, allocating nothing but the reply: the response names its subscription by id.
+            if (response.Subscription is { Id: { } id } && _routes.TryGetValue(id, out var byId))
             {
-                _log.Info("Ignoring a response on connection {0} for {1}: no subscription of it delivers here", connectionId, r.Response.Id);
+                byId.Dispatcher.Tell(new Connection.Responded(response, []));
                 return;
             }
-            candidates[0].Tell(new Connection.Responded(r.Response, candidates.Skip(1).ToArray()));
+            var candidates = Candidates(response.Subscription);
+            if (candidates.Count == 0)
+            {
+                _log.Info("Ignoring a response on connection {0} for {1}: no subscription of it delivers here", connectionId, response.Id);
+                return;
+            }
+            candidates[0].Tell(new Connection.Responded(response, candidates.Skip(1).ToArray()));
         });
 
         Receive<Connection.Close>(_ =>
@@ -109,7 +116,7 @@ internal sealed class ConnectionActor : ReceiveActor
 
     private IReadOnlyList<IActorRef> Candidates(SubscriptionRef? named)
     {
-        if (named is { Id: { } id }) return _routes.TryGetValue(id, out var byId) ? [byId.Dispatcher] : [];
+        if (named is { Id: not null }) return []; // not delivering here (the found case is handled above)
         if (named is { Name: { } name })
             return _routes.Values.Where(r => r.Subscription.Name == name && (named.Namespace is null || r.Subscription.Namespace == named.Namespace))
                 .Select(r => r.Dispatcher).ToArray();
