@@ -49,6 +49,7 @@ public static class ServerApp
         api.MapStatusEndpoints();
         api.MapEventEndpoints();
         api.MapSubscriptionEndpoints();
+        api.MapDeliveryControlEndpoints();
         api.MapGet("/websockets", (WebSocketsTransport ws) => Results.Json(ws.GetStatus(), ActorDispatchJson.Options))
             .WithTags("WebSockets").WithSummary("Connections: id, remote address, started subscriptions, in flight");
         app.MapActorDispatchWebSockets("/ws");

@@ -182,7 +182,7 @@ public sealed class WebhooksTransport : IEventTransport, IAsyncDisposable
                 return;
             }
             _log.LogWarning("Subscription {Subscription}: delivery {Id} rejected: {Reason}", subscriptionRef, id, outcome.Failure);
-            Reject(lane, generation, id, subscriptionRef, outcome.Failure!);
+            Reject(lane, generation, id, subscriptionRef, outcome.Failure!, outcome.Response?.RetryAfter);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
@@ -240,10 +240,11 @@ public sealed class WebhooksTransport : IEventTransport, IAsyncDisposable
         return null;
     }
 
-    private void Reject(SubscriptionLane lane, CancellationTokenSource generation, Guid id, SubscriptionRef subscriptionRef, string reason)
+    // A Retry-After on the last answer is a floor for the engine's pause before it delivers again.
+    private void Reject(SubscriptionLane lane, CancellationTokenSource generation, Guid id, SubscriptionRef subscriptionRef, string reason, TimeSpan? retryAfter = null)
     {
         lane.Supersede(generation);
-        Respond(new EventDeliveryResponse { Id = id, Subscription = subscriptionRef, Rejected = true, Info = reason });
+        Respond(new EventDeliveryResponse { Id = id, Subscription = subscriptionRef, Rejected = true, Info = reason, Delay = retryAfter });
     }
 
     private void Respond(EventDeliveryResponse response) => Callbacks.DeliveryResponse(ConnectionId, response);

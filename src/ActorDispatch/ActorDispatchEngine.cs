@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using ActorDispatch.ChangeEvents;
 using ActorDispatch.Configuration;
@@ -55,7 +56,7 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         _logs = system.ActorOf(EventLogs.Props(_settings, _changeEvents, _reader.Positions), "actordispatch-logs");
         var configs = all.Select(t => (Transport: t, Config: ConfigFor(system, t))).ToList();
         var validator = new SubscriptionValidator(_settings, all);
-        var deps = new DurableSubscription.Dependencies(_logs, _reader, _settings);
+        var deps = new DurableSubscription.Dependencies(_logs, _reader, _settings, _changeEvents);
         _subscriptions = system.ActorOf(SubscriptionHost.Props(deps), "actordispatch-subscriptions");
         // A persistent actor stops when a store write fails; the supervisor starts it again (with
         // backoff while the store is down). The running subscriptions are not its children and go on.
@@ -184,7 +185,7 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
 
     public async Task<SubscriptionStatus> GetSubscriptionStatusAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default)
     {
-        var status = await _catalog.AskEngine<SubscriptionStatus>(new Catalog.GetStatus(@namespace, idOrName), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        var status = await ToSubscription<SubscriptionStatus>(@namespace, idOrName, Dispatch.Dispatcher.GetStatus.Instance, cancellationToken).ConfigureAwait(false);
         if (status.Connection is not null) return status; // a running dispatcher knows its head
         var head = await GetHeadAsync(@namespace, cancellationToken).ConfigureAwait(false);
         return status with { Lag = Math.Max(0, head - status.CurrentOffset) };
@@ -205,6 +206,72 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
             return false;
         }
     }
+
+    public async ValueTask<IReadOnlyList<ParkedEvent>> GetParkedEventsAsync(string @namespace, string idOrName, int skip = 0, int limit = 100,
+        CancellationToken cancellationToken = default)
+    {
+        if (skip < 0) throw Errors.InvalidField("skip", "must be 0 or more");
+        if (limit < 1) throw Errors.InvalidField("limit", "must be 1 or more");
+        return await ToSubscription<IReadOnlyList<ParkedEvent>>(@namespace, idOrName, new DurableSubscription.GetParked(skip, limit), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<int> ReplayParkedEventsAsync(string @namespace, string idOrName, IReadOnlyList<long>? sequences = null,
+        CancellationToken cancellationToken = default) =>
+        (await ToSubscription<DurableSubscription.Replaying>(@namespace, idOrName, new DurableSubscription.ReplayParked(sequences), cancellationToken)
+            .ConfigureAwait(false)).Count;
+
+    public async ValueTask<int> DiscardParkedEventsAsync(string @namespace, string idOrName, IReadOnlyList<long>? sequences = null,
+        CancellationToken cancellationToken = default) =>
+        (await ToSubscription<DurableSubscription.Discarded>(@namespace, idOrName, new DurableSubscription.DiscardParked(sequences), cancellationToken)
+            .ConfigureAwait(false)).Count;
+
+    public async ValueTask<long> ResetSubscriptionAsync(string @namespace, string idOrName, string firstEvent, CancellationToken cancellationToken = default)
+    {
+        EventValidator.ValidateNamespace(@namespace);
+        _ = await GetSubscriptionAsync(@namespace, idOrName, cancellationToken).ConfigureAwait(false) ?? throw Errors.SubscriptionNotFound(@namespace, idOrName);
+        var offset = await ResetOffsetAsync(@namespace, firstEvent, cancellationToken).ConfigureAwait(false);
+        var done = await ToSubscription<DurableSubscription.ResetDone>(@namespace, idOrName, new DurableSubscription.Reset(offset), cancellationToken).ConfigureAwait(false);
+        return done.Offset;
+    }
+
+    // The committed offset that makes firstEvent the next delivery.
+    private async Task<long> ResetOffsetAsync(string @namespace, string firstEvent, CancellationToken cancellationToken)
+    {
+        switch (firstEvent)
+        {
+            case "oldest":
+                return 0;
+            case "newest":
+                return await GetHeadAsync(@namespace, cancellationToken).ConfigureAwait(false);
+        }
+        if (long.TryParse(firstEvent, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) && sequence >= 1) return sequence - 1;
+        if (!DateTimeOffset.TryParse(firstEvent, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+            throw Errors.InvalidField("firstEvent", $"'{firstEvent}' is not 'oldest', 'newest', a sequence number >= 1 or an RFC 3339 time");
+        return await FirstAtOrAfterAsync(@namespace, time, cancellationToken).ConfigureAwait(false) - 1;
+    }
+
+    // Binary search over the log: events are created in sequence order, so their times never go back.
+    private async Task<long> FirstAtOrAfterAsync(string @namespace, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        long low = 1, high = await GetHeadAsync(@namespace, cancellationToken).ConfigureAwait(false) + 1; // high: none found yet
+        while (low < high)
+        {
+            var middle = low + (high - low) / 2;
+            var read = await ReadEventsAsync(@namespace, middle, 1, cancellationToken).ConfigureAwait(false);
+            if (read.Count > 0 && read[0].Created < time) low = middle + 1;
+            else high = middle;
+        }
+        return low;
+    }
+
+    public async ValueTask PauseSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default) =>
+        await ToSubscription<DurableSubscription.PauseDone>(@namespace, idOrName, new DurableSubscription.Pause(true), cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask ResumeSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default) =>
+        await ToSubscription<DurableSubscription.PauseDone>(@namespace, idOrName, new DurableSubscription.Pause(false), cancellationToken).ConfigureAwait(false);
+
+    private Task<T> ToSubscription<T>(string @namespace, string idOrName, object message, CancellationToken cancellationToken) =>
+        _catalog.AskEngine<T>(new Catalog.ToSubscription(@namespace, idOrName, message), _settings.AskTimeout, cancellationToken);
 
     public async IAsyncEnumerable<InProcessDelivery> ListenAsync(string @namespace, string name, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -83,6 +83,9 @@ internal static class Errors
     public static ActorDispatchException SubscriptionRestarting(Guid id) =>
         new(ErrorKind.Unavailable, "AD10115", $"subscription '{id}' is restarting after a store failure; try again shortly");
 
+    public static ActorDispatchException ParkedEventNotFound(string subscription, long sequence) =>
+        new(ErrorKind.NotFound, "AD10116", $"subscription '{subscription}' has no parked event with sequence {sequence}");
+
     public static ActorDispatchException ReadFailed(string ns, Exception cause) =>
         new(ErrorKind.Unavailable, "AD10113", $"reading namespace '{ns}' failed: {cause.Message}", cause);
 }

@@ -41,6 +41,36 @@ public interface IActorDispatch
     /// <summary>Deletes a durable subscription and its offset; false if there was none.</summary>
     Task<bool> DeleteSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default);
 
+    /// <summary>The events a subscription parked after <c>maxDeliveries</c> failed attempts, in sequence order.</summary>
+    ValueTask<IReadOnlyList<ParkedEvent>> GetParkedEventsAsync(string @namespace, string idOrName, int skip = 0, int limit = 100,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Delivers parked events (those with <paramref name="sequences"/>, or all) again, ahead of the live
+    /// stream; each leaves the list once acked, and is parked again if it exhausts <c>maxDeliveries</c>
+    /// again. Returns how many are replayed.
+    /// </summary>
+    ValueTask<int> ReplayParkedEventsAsync(string @namespace, string idOrName, IReadOnlyList<long>? sequences = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Discards parked events (those with <paramref name="sequences"/>, or all); returns how many.</summary>
+    ValueTask<int> DiscardParkedEventsAsync(string @namespace, string idOrName, IReadOnlyList<long>? sequences = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves a subscription so that its next delivery is <paramref name="firstEvent"/>: <c>oldest</c>,
+    /// <c>newest</c> (the next event appended), a sequence number, or an RFC 3339 time (the first event
+    /// created at or after it). Deliveries in flight are dropped; the new offset is durable when this
+    /// returns it.
+    /// </summary>
+    ValueTask<long> ResetSubscriptionAsync(string @namespace, string idOrName, string firstEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>Pauses a subscription: it keeps its offset and connections and delivers nothing, across restarts too.</summary>
+    ValueTask PauseSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default);
+
+    /// <summary>Resumes a paused subscription from its committed offset.</summary>
+    ValueTask ResumeSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Consumes a durable subscription of the <c>system</c> transport in process, until
     /// <paramref name="cancellationToken"/> is cancelled. Several listeners on one subscription share

@@ -124,6 +124,7 @@ internal static class ClientMessageParser
         var rejected = nack;
         string? info = null;
         NewEvent? reply = null;
+        TimeSpan? delay = null;
         foreach (var p in root.EnumerateObject())
         {
             var v = p.Value;
@@ -144,9 +145,12 @@ internal static class ClientMessageParser
                 case "reply":
                     reply = Model<NewEvent>(v, "reply");
                     break;
+                case "delay":
+                    delay = Delay(v);
+                    break;
             }
         }
-        return new AckMessage(id, subscription, rejected, info, reply);
+        return new AckMessage(id, subscription, rejected, info, reply, rejected ? delay : null);
     }
 
     // {"id":…} or {"namespace":…,"name":…}; an empty object is the same as none.
@@ -181,7 +185,7 @@ internal static class ClientMessageParser
 
     // The names of an ack's and of its subscription's fields, as clients send them: matched without
     // allocating. Any other spelling (e.g. "ID") is lower-cased as before.
-    private static readonly string[] AckKeys = ["type", "id", "subscription", "rejected", "info", "reply"];
+    private static readonly string[] AckKeys = ["type", "id", "subscription", "rejected", "info", "reply", "delay"];
     private static readonly string[] SubscriptionKeys = ["id", "namespace", "name"];
 
     private static string Key(JsonProperty p, string[] known)
@@ -201,6 +205,21 @@ internal static class ClientMessageParser
         foreach (var p in o.EnumerateObject())
             if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) found = p.Value;
         return found;
+    }
+
+    // A nack's delay before redelivery: a duration such as "5s", or a number of milliseconds.
+    private static TimeSpan? Delay(JsonElement v)
+    {
+        if (v.ValueKind == JsonValueKind.Null) return null;
+        var text = v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString(),
+            JsonValueKind.Number => v.GetRawText(),
+            _ => throw ProtocolErrors.InvalidField("delay", $"must be a duration such as \"5s\", not {Kind(v)}"),
+        };
+        return ActorDispatch.Model.Duration.TryParse(text, out var delay)
+            ? delay
+            : throw ProtocolErrors.InvalidField("delay", $"'{text}' is not a duration such as \"5s\"");
     }
 
     private static string? String(JsonElement v, string field) => v.ValueKind switch

@@ -29,4 +29,4 @@ internal sealed record StartMessage : ClientMessage
 /// <c>ack</c>, <c>ack</c> with <c>rejected</c>, or <c>nack</c>. Without <see cref="Id"/> it answers the
 /// oldest delivery in flight on the connection; <see cref="Subscription"/> narrows the match.
 /// </summary>
-internal sealed record AckMessage(Guid? Id, SubscriptionRef? Subscription, bool Rejected, string? Info, NewEvent? Reply) : ClientMessage;
+internal sealed record AckMessage(Guid? Id, SubscriptionRef? Subscription, bool Rejected, string? Info, NewEvent? Reply, TimeSpan? Delay = null) : ClientMessage;

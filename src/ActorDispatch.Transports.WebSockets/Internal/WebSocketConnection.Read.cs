@@ -142,6 +142,7 @@ internal sealed partial class WebSocketConnection
             Subscription = entry.Subscription,
             Rejected = ack.Rejected,
             Info = ack.Info,
+            Delay = ack.Delay,
             Reply = ack.Reply,
         });
     }

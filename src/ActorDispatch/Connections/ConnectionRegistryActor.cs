@@ -77,6 +77,12 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
         });
         // Ephemeral dispatchers report offsets to their owner too; they keep none.
         Receive<Dispatcher.OffsetAdvanced>(_ => { });
+        // An ephemeral subscription has no durable parked list: what it parks is skipped, and said so.
+        Receive<Dispatcher.Park>(p =>
+        {
+            foreach (var parked in p.Events)
+                _log.Warning("Ephemeral subscription {0} skips event {1} ({2}) after {3} failed attempts: {4}", p.SubscriptionId, parked.Sequence, parked.Id, parked.Deliveries, parked.Reason);
+        });
     }
 
     public static Props Props(DispatchSettings settings, SubscriptionValidator validator, DurableSubscription.Dependencies deps,

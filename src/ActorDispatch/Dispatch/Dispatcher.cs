@@ -31,6 +31,22 @@ internal static class Dispatcher
     public sealed record OffsetAdvanced(Guid SubscriptionId, long Offset);
 
     /// <summary>
+    /// To the owner: these events exhausted <c>maxDeliveries</c>. Sent before the offset that passes
+    /// them is reported, so that the owner persists them first.
+    /// </summary>
+    public sealed record Park(Guid SubscriptionId, IReadOnlyList<ParkedEvent> Events);
+
+    /// <summary>
+    /// From the owner: deliver these parked events again, ahead of the live stream (which waits
+    /// until they are answered). Each acked one is reported with <see cref="Replayed"/>; one that
+    /// exhausts <c>maxDeliveries</c> again is parked again.
+    /// </summary>
+    public sealed record Replay(IReadOnlyList<ParkedEvent> Events);
+
+    /// <summary>To the owner: a replayed parked event was acked; it leaves the parked list.</summary>
+    public sealed record Replayed(long Sequence);
+
+    /// <summary>
     /// Stops after the messages already queued (responses sent before a connection closed still
     /// count), unlike <c>Context.Stop</c>, which would overtake them.
     /// </summary>
@@ -49,7 +65,8 @@ internal static class Dispatcher
     public sealed record Flushing(IActorRef ReplyTo);
 
     /// <summary>Asks for the runtime status; replied to with a <see cref="SubscriptionStatus"/>.</summary>
-    public sealed record GetStatus
+    /// <param name="Parked">The owner's parked count, for the dispatcher to report with its own figures.</param>
+    public sealed record GetStatus(int Parked = 0)
     {
         public static readonly GetStatus Instance = new();
     }

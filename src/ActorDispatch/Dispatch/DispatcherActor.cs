@@ -21,7 +21,7 @@ namespace ActorDispatch.Dispatch;
 /// reads. A reject, a delivery error, an answer missing after <c>ackTimeout</c> or a stream failure
 /// rewinds: the stream is stopped and a new one starts after the committed offset.
 /// </summary>
-internal sealed class DispatcherActor : ReceiveActor, IWithTimers
+internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
 {
     private sealed record RestartTimer;
 
@@ -54,6 +54,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
     private readonly IMaterializer _materializer;
     private readonly Queue<Dispatcher.Item> _chunk = new(); // what is left of the latest chunk
     private readonly AckDeadlines? _deadlines;
+    private readonly RedeliveryPolicy _redeliveries;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private UniqueKillSwitch? _killSwitch;
     private IActorRef? _waitingSink;
@@ -73,6 +74,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         _reportedOffset = setup.CommittedOffset;
         _materializer = Context.Materializer();
         if (setup.Options.AckTimeout is { } ackTimeout) _deadlines = new AckDeadlines(ackTimeout);
+        _redeliveries = new RedeliveryPolicy(setup.Options.MaxDeliveries, setup.Options.Backoff, setup.Settings.RewindBackoffMin, setup.Settings.RewindBackoffMax);
 
         Receive<Dispatcher.StreamInit>(i =>
         {
@@ -82,8 +84,9 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         Receive<Connection.Responded>(OnResponded);
         Receive<Connection.DeliveryFailed>(f =>
         {
-            if (_tracker.IsInFlight(f.Id)) Rewind($"delivery {f.Id} failed: {f.Reason}");
+            if (!ReplayFailed(f.Id, $"delivery {f.Id} failed: {f.Reason}", null)) Failed(f.Id, $"delivery {f.Id} failed: {f.Reason}");
         });
+        ReceiveReplays();
         Receive<Dispatcher.StreamFailed>(f =>
         {
             if (f.Generation != _generation) return;
@@ -100,7 +103,7 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         });
         Receive<EventLog.Appended>(_ => { });
         Receive<Status.Failure>(f => _log.Warning("Reply event of subscription {0} was not appended: {1}", _ref, f.Cause.Message));
-        Receive<Dispatcher.GetStatus>(_ => Sender.Tell(Status()));
+        Receive<Dispatcher.GetStatus>(g => Sender.Tell(Status() with { Parked = g.Parked }));
         Receive<ReportOffset>(_ => Report());
         Receive<AckTimer>(_ => CheckAckDeadline());
         Receive<Dispatcher.Flush>(f =>
@@ -125,13 +128,14 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
     private SubscriptionStatus Status() => new()
     {
         CurrentOffset = _tracker.Committed,
-        InFlight = _tracker.InFlight,
+        InFlight = _tracker.InFlight + _replayInFlight.Count,
         Lag = Math.Max(0, _counters.Head - _tracker.Committed),
         Connection = _setup.ConnectionId,
         Delivered = _counters.Delivered,
         Redelivered = _counters.Redelivered,
         PagesRead = _counters.PagesRead,
         EventsRead = _counters.EventsRead,
+        OldestUnackedAge = _tracker.OldestSentAt is { } sent ? $"{(_clock.Elapsed - sent).TotalSeconds:0.###}s" : null,
     };
 
     private void StartStream()
@@ -180,6 +184,12 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
     // then asks the stream for the next chunk once this one is used up.
     private void Drain()
     {
+        // Parked events being replayed go ahead of the live stream, which waits for them.
+        if (Replaying)
+        {
+            DrainReplays();
+            return;
+        }
         var moved = false;
         while (_chunk.TryPeek(out var item))
         {
@@ -198,20 +208,20 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
 
     private void Deliver(Dispatcher.Item item)
     {
-        Connection.Deliver deliver;
-        if (_setup.Options.Batch)
-        {
-            var batch = new EventDeliveryBatch(Guid.NewGuid(), _ref, item.Events.Select(e => new EventDelivery(e, _ref)).ToArray());
-            deliver = new Connection.Deliver(_subscription, null, batch);
-        }
-        else
-        {
-            deliver = new Connection.Deliver(_subscription, new EventDelivery(item.Events[0], _ref), null);
-        }
+        var deliver = DeliveryOf(item.Events);
 
-        _tracker.Delivered(deliver.Id, item.Through);
+        _tracker.Delivered(deliver.Id, item.Events[0].Sequence, item.Through, _clock.Elapsed, item);
         _counters.Delivery(item.Events.Count, redelivery: item.Events[0].Sequence <= _highestDelivered);
         _highestDelivered = Math.Max(_highestDelivered, item.Through);
+        Send(deliver);
+    }
+
+    private Connection.Deliver DeliveryOf(IReadOnlyList<Event> events) => _setup.Options.Batch
+        ? new Connection.Deliver(_subscription, null, new EventDeliveryBatch(Guid.NewGuid(), _ref, events.Select(e => new EventDelivery(e, _ref)).ToArray()))
+        : new Connection.Deliver(_subscription, new EventDelivery(events[0], _ref), null);
+
+    private void Send(Connection.Deliver deliver)
+    {
         _setup.Connection.Tell(deliver);
         if (_deadlines is null) return;
         _deadlines.Sent(deliver.Id, _clock.Elapsed);
@@ -221,14 +231,21 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
     // An unanswered delivery fails like a reject; otherwise wait for the next one to fall due.
     private void CheckAckDeadline()
     {
-        var (overdue, next) = _deadlines!.Check(_clock.Elapsed, _tracker.IsInFlight);
-        if (overdue is { } id) Rewind($"delivery {id} was not answered within the ackTimeout of {_deadlines.Timeout.TotalMilliseconds:0} ms");
+        var (overdue, next) = _deadlines!.Check(_clock.Elapsed, id => _tracker.IsInFlight(id) || _replayInFlight.ContainsKey(id));
+        if (overdue is { } late)
+        {
+            var reason = $"delivery {late} was not answered within the ackTimeout of {_deadlines.Timeout.TotalMilliseconds:0} ms";
+            if (!ReplayFailed(late, reason, null)) Failed(late, reason);
+            // Either way there may be more in flight, due later.
+            if (!Timers.IsTimerActive(AckTimer.Instance)) Timers.StartSingleTimer(AckTimer.Instance, AckTimer.Instance, TimeSpan.Zero);
+        }
         else if (next is { } due) Timers.StartSingleTimer(AckTimer.Instance, AckTimer.Instance, due);
     }
 
     private void OnResponded(Connection.Responded responded)
     {
         var response = responded.Response;
+        if (OnReplayResponse(response)) return;
         if (!_tracker.IsInFlight(response.Id) && responded.Others.Count > 0)
         {
             // Named no subscription: perhaps another subscription's delivery on the same connection.
@@ -242,11 +259,12 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         }
         if (response.Rejected)
         {
-            Rewind($"delivery {response.Id} rejected{(response.Info is null ? "" : ": " + response.Info)}");
+            Failed(response.Id, $"delivery {response.Id} rejected{(response.Info is null ? "" : ": " + response.Info)}", response.Delay);
             return;
         }
 
         if (response.Reply is { } reply) AppendReply(response.Id, reply);
+        if (_tracker.TryGet(response.Id, out var first, out _)) _redeliveries.Succeeded(first);
         if (_tracker.Ack(response.Id)) OffsetMoved();
         Drain();
     }
@@ -279,11 +297,34 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         Context.Parent.Tell(new Dispatcher.OffsetAdvanced(_subscription.Id, _reportedOffset));
     }
 
+    // A delivery in flight failed (reject, delivery error, ack timeout): park its events once they
+    // have failed maxDeliveries times, otherwise rewind after the policy's pause.
+    private void Failed(Guid id, string reason, TimeSpan? requestedDelay = null)
+    {
+        if (!_tracker.TryGet(id, out var first, out var payload)) return;
+        var decision = _redeliveries.Failed(first, _rewindsWithoutProgress, requestedDelay);
+        if (!decision.Park)
+        {
+            Rewind(reason, decision.Delay);
+            return;
+        }
+
+        var item = (Dispatcher.Item)payload!;
+        var now = UtcTimestampJsonConverter.Now();
+        _log.Warning("Subscription {0} parks {1} event(s) from sequence {2} after {3} failed attempts: {4}", _ref, item.Events.Count, first, decision.Attempts, reason);
+        Context.Parent.Tell(new Dispatcher.Park(_subscription.Id,
+            item.Events.Select(e => new ParkedEvent { Sequence = e.Sequence, Id = e.Id, Deliveries = decision.Attempts, Reason = reason, Parked = now }).ToArray()));
+        // Parked counts as done for the offset; delivery goes on with the next event.
+        if (_tracker.Ack(id)) OffsetMoved();
+        Drain();
+    }
+
     /// <summary>
-    /// Stops the stream, forgets everything in flight and replays from the committed offset: at
-    /// once the first time, then with a doubling pause while no progress is made.
+    /// Stops the stream, forgets everything in flight and replays from the committed offset after
+    /// <paramref name="delay"/>, or by default at once the first time, then with a doubling pause
+    /// while no progress is made.
     /// </summary>
-    private void Rewind(string? reason)
+    private void Rewind(string? reason, TimeSpan? delay = null)
     {
         if (reason is not null) _log.Info("Subscription {0} rewinds to offset {1}: {2}", _ref, _tracker.Committed, reason);
         _killSwitch?.Shutdown();
@@ -294,17 +335,9 @@ internal sealed class DispatcherActor : ReceiveActor, IWithTimers
         _deadlines?.Clear();
         Timers.Cancel(AckTimer.Instance);
         _generation++;
-        var delay = Backoff(_rewindsWithoutProgress++);
-        if (delay == TimeSpan.Zero) StartStream();
-        else Timers.StartSingleTimer(typeof(RestartTimer), new Dispatcher.RestartStream(_generation), delay);
-    }
-
-    private TimeSpan Backoff(int attempt)
-    {
-        if (attempt == 0) return TimeSpan.Zero;
-        var min = _setup.Settings.RewindBackoffMin;
-        var max = _setup.Settings.RewindBackoffMax;
-        var factor = Math.Pow(2, Math.Min(attempt - 1, 30));
-        return TimeSpan.FromTicks((long)Math.Min(max.Ticks, min.Ticks * factor));
+        var pause = delay ?? _redeliveries.Pause(_rewindsWithoutProgress);
+        _rewindsWithoutProgress++;
+        if (pause == TimeSpan.Zero) StartStream();
+        else Timers.StartSingleTimer(typeof(RestartTimer), new Dispatcher.RestartStream(_generation), pause);
     }
 }

@@ -7,11 +7,14 @@ namespace ActorDispatch.Dispatch;
 /// </summary>
 internal sealed class OffsetTracker
 {
-    private sealed class Entry(Guid? id, long through)
+    private sealed class Entry(Guid? id, long through, long first = 0, TimeSpan sentAt = default, object? payload = null)
     {
         public Guid? Id { get; } = id;
         public long Through { get; set; } = through;
         public bool Done { get; set; } = id is null;
+        public long First { get; } = first;
+        public TimeSpan SentAt { get; } = sentAt;
+        public object? Payload { get; } = payload;
     }
 
     private readonly LinkedList<Entry> _entries = new();
@@ -34,11 +37,29 @@ internal sealed class OffsetTracker
 
     public bool IsInFlight(Guid id) => _inFlight.ContainsKey(id);
 
+    /// <summary>When the oldest delivery in flight was sent (on the caller's clock), or null.</summary>
+    public TimeSpan? OldestSentAt => _entries.First is { Value: { Done: false } oldest } ? oldest.SentAt : null;
+
     /// <summary>A delivery covering every sequence up to <paramref name="through"/> was sent.</summary>
-    public void Delivered(Guid id, long through)
+    public void Delivered(Guid id, long through) => Delivered(id, through, through, default, null);
+
+    /// <summary>
+    /// A delivery of <paramref name="first"/>..<paramref name="through"/> was sent at <paramref name="sentAt"/>;
+    /// <paramref name="payload"/> is kept for <see cref="TryGet"/> while it is in flight.
+    /// </summary>
+    public void Delivered(Guid id, long first, long through, TimeSpan sentAt, object? payload)
     {
         Scanned = Math.Max(Scanned, through);
-        _inFlight[id] = _entries.AddLast(new Entry(id, through));
+        _inFlight[id] = _entries.AddLast(new Entry(id, through, first, sentAt, payload));
+    }
+
+    /// <summary>The first sequence and the payload of a delivery in flight.</summary>
+    public bool TryGet(Guid id, out long first, out object? payload)
+    {
+        var found = _inFlight.TryGetValue(id, out var node);
+        first = found ? node!.Value.First : 0;
+        payload = found ? node!.Value.Payload : null;
+        return found;
     }
 
     /// <summary>Events up to <paramref name="through"/> were not delivered (filtered out). Returns true when the committed offset moved.</summary>

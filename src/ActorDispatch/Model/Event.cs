@@ -84,6 +84,8 @@ public sealed record EventDeliveryResponse
     public string? Info { get; init; }
     public SubscriptionRef? Subscription { get; init; }
     public NewEvent? Reply { get; init; }
+    /// <summary>With <see cref="Rejected"/>: the redelivery waits at least this long (a nack with a delay, a webhook's Retry-After).</summary>
+    public TimeSpan? Delay { get; init; }
 }
 
 /// <summary>What happened to an item of a collection.</summary>
@@ -93,6 +95,14 @@ public enum ChangeEventType
     [JsonStringEnumMemberName("created")] Created,
     [JsonStringEnumMemberName("updated")] Updated,
     [JsonStringEnumMemberName("deleted")] Deleted,
+    /// <summary>A subscription was paused.</summary>
+    [JsonStringEnumMemberName("paused")] Paused,
+    /// <summary>A subscription was resumed.</summary>
+    [JsonStringEnumMemberName("resumed")] Resumed,
+    /// <summary>A subscription's offset was reset.</summary>
+    [JsonStringEnumMemberName("reset")] Reset,
+    /// <summary>A subscription parked an event (<c>sequence</c> says which).</summary>
+    [JsonStringEnumMemberName("parked")] Parked,
 }
 
 /// <summary>

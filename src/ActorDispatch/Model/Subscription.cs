@@ -52,6 +52,28 @@ public sealed record SubscriptionStatus
     /// <summary>Journal pages read by the dispatcher, and events in them.</summary>
     public long PagesRead { get; init; }
     public long EventsRead { get; init; }
+    /// <summary>Paused: the offset and connections are kept and nothing is delivered.</summary>
+    public bool Paused { get; init; }
+    /// <summary>Events in the subscription's parked list.</summary>
+    public int Parked { get; init; }
+    /// <summary>How long the oldest delivery in flight has waited for its answer (e.g. <c>1.5s</c>); absent when none is in flight.</summary>
+    public string? OldestUnackedAge { get; init; }
+}
+
+/// <summary>
+/// An event that exhausted <c>maxDeliveries</c>: recorded durably in its subscription's parked
+/// list, passed by the committed offset, and kept until it is replayed and acked, or discarded.
+/// </summary>
+public sealed record ParkedEvent
+{
+    public required long Sequence { get; init; }
+    public required Guid Id { get; init; }
+    /// <summary>The failed attempts that parked it.</summary>
+    public required int Deliveries { get; init; }
+    /// <summary>Why the last attempt failed.</summary>
+    public string? Reason { get; init; }
+    /// <summary>When it was parked.</summary>
+    public required DateTimeOffset Parked { get; init; }
 }
 
 /// <summary>
@@ -98,6 +120,13 @@ public sealed record SubscriptionOptions
     /// and redelivers). Default none: a delivery waits for its answer as long as its connection lives.
     /// </summary>
     public string? AckTimeout { get; init; }
+    /// <summary>
+    /// Failed attempts (reject, delivery error, ack timeout) after which an event is parked and
+    /// delivery goes on with the next one; 0 (the default) retries for ever.
+    /// </summary>
+    public int? MaxDeliveries { get; init; }
+    /// <summary>The pause before the n-th redelivery of an event (durations; the last repeats). Default: a pause doubling from rewind-backoff-min to max.</summary>
+    public IReadOnlyList<string>? Backoff { get; init; }
 
     /// <summary>Options that belong to the transport, by their JSON names.</summary>
     public ImmutableSortedDictionary<string, JsonElement> Transport { get; init; } =
@@ -109,8 +138,9 @@ public sealed record SubscriptionOptions
     public bool Equals(SubscriptionOptions? other) =>
         other is not null && FirstEvent == other.FirstEvent && ReadAhead == other.ReadAhead &&
         WithData == other.WithData && Batch == other.Batch && BatchSize == other.BatchSize &&
-        BatchTimeout == other.BatchTimeout && AckTimeout == other.AckTimeout && Transport.Count == other.Transport.Count &&
+        BatchTimeout == other.BatchTimeout && AckTimeout == other.AckTimeout && MaxDeliveries == other.MaxDeliveries &&
+        (Backoff is null ? other.Backoff is null : other.Backoff is not null && Backoff.SequenceEqual(other.Backoff)) && Transport.Count == other.Transport.Count &&
         Transport.All(kv => other.Transport.TryGetValue(kv.Key, out var o) && JsonElement.DeepEquals(kv.Value, o));
 
-    public override int GetHashCode() => HashCode.Combine(FirstEvent, ReadAhead, WithData, Batch, BatchSize, BatchTimeout, AckTimeout, Transport.Count);
+    public override int GetHashCode() => HashCode.Combine(FirstEvent, ReadAhead, WithData, Batch, BatchSize, BatchTimeout, AckTimeout, MaxDeliveries);
 }

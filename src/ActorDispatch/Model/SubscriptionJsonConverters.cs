@@ -132,6 +132,13 @@ internal sealed class SubscriptionOptionsJsonConverter : JsonConverter<Subscript
                 case "ackTimeout":
                     result = result with { AckTimeout = DurationText(v, "ackTimeout") };
                     break;
+                case "maxDeliveries":
+                    result = result with { MaxDeliveries = Int(v, "maxDeliveries") };
+                    break;
+                case "backoff":
+                    if (v.ValueKind != JsonValueKind.Array) throw Errors.InvalidOption("backoff", "must be a list of durations such as [\"1s\", \"5s\"]");
+                    result = result with { Backoff = v.EnumerateArray().Select(d => DurationText(d, "backoff")!).ToArray() };
+                    break;
                 default:
                     transport[p.Name] = v.Clone();
                     break;
@@ -173,6 +180,13 @@ internal sealed class SubscriptionOptionsJsonConverter : JsonConverter<Subscript
         if (value.BatchSize is { } bs) writer.WriteNumber("batchSize", bs);
         if (value.BatchTimeout is not null) writer.WriteString("batchTimeout", value.BatchTimeout);
         if (value.AckTimeout is not null) writer.WriteString("ackTimeout", value.AckTimeout);
+        if (value.MaxDeliveries is { } md) writer.WriteNumber("maxDeliveries", md);
+        if (value.Backoff is { } backoff)
+        {
+            writer.WriteStartArray("backoff");
+            foreach (var d in backoff) writer.WriteStringValue(d);
+            writer.WriteEndArray();
+        }
         foreach (var (k, v) in value.Transport)
         {
             writer.WritePropertyName(k);

@@ -43,8 +43,11 @@ internal static class Catalog
     /// <summary>Replied to with an <c>IReadOnlyList&lt;Subscription&gt;</c>.</summary>
     public sealed record List(string Namespace);
 
-    /// <summary>Replied to with the <see cref="SubscriptionStatus"/>, by the subscription itself.</summary>
-    public sealed record GetStatus(string Namespace, string IdOrName);
+    /// <summary>
+    /// Finds the subscription by id or name and hands it <see cref="Message"/> (a status request or
+    /// an operator's request), which it answers itself; NotFound when there is none.
+    /// </summary>
+    public sealed record ToSubscription(string Namespace, string IdOrName, object Message);
 
     /// <summary>
     /// From a connection registry: send it the whole catalog now (<see cref="View"/>) and every change

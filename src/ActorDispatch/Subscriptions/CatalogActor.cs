@@ -1,6 +1,5 @@
 using ActorDispatch.ChangeEvents;
 using ActorDispatch.Configuration;
-using ActorDispatch.Dispatch;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
 using Akka.Actor;
@@ -58,8 +57,8 @@ internal sealed class CatalogActor : ReceivePersistentActor
         Command<Catalog.Get>(g => Guarded(() => Sender.Tell(Find(g.Namespace, g.IdOrName))));
         Command<Catalog.List>(l => Sender.Tell((IReadOnlyList<Subscription>)_catalog.InNamespace(l.Namespace).ToList()));
         // Answered by the subscription itself, or by the host with a retryable error while it restarts.
-        Command<Catalog.GetStatus>(g => Guarded(() =>
-            _subscriptions.Forward(new SubscriptionHost.Envelope(Find(g.Namespace, g.IdOrName).Id, Dispatcher.GetStatus.Instance))));
+        Command<Catalog.ToSubscription>(t => Guarded(() =>
+            _subscriptions.Forward(new SubscriptionHost.Envelope(Find(t.Namespace, t.IdOrName).Id, t.Message))));
         Command<Catalog.Watch>(w =>
         {
             if (_watchers.Add(w.Watcher)) Context.Watch(w.Watcher);

@@ -15,7 +15,10 @@ namespace ActorDispatch.Subscriptions;
 internal static class DurableSubscription
 {
     /// <summary>What a subscription actor needs from the engine to run dispatchers.</summary>
-    public sealed record Dependencies(IActorRef Logs, EventReader Reader, DispatchSettings Settings);
+    public sealed record Dependencies(IActorRef Logs, EventReader Reader, DispatchSettings Settings, IActorRef ChangeEvents);
+
+    /// <summary>An operator's request to a subscription; answered by it, or with a retryable error while it restarts.</summary>
+    public interface IRequest;
 
     public static Props Props(Guid id, Dependencies dependencies) =>
         Akka.Actor.Props.Create(() => new DurableSubscriptionActor(id, dependencies));
@@ -51,6 +54,35 @@ internal static class DurableSubscription
     {
         public static readonly Delete Instance = new();
     }
+
+    /// <summary>
+    /// Moves the committed offset to <see cref="Offset"/> (the next delivery is the event after it),
+    /// dropping the deliveries in flight; answered with <see cref="ResetDone"/> once it is persisted.
+    /// </summary>
+    public sealed record Reset(long Offset) : IRequest;
+
+    public sealed record ResetDone(long Offset);
+
+    /// <summary>Pauses (or with false resumes) delivery, durably; answered with <see cref="PauseDone"/>.</summary>
+    public sealed record Pause(bool Paused) : IRequest;
+
+    public sealed record PauseDone(bool Paused);
+
+    /// <summary>Answered with an <c>IReadOnlyList&lt;ParkedEvent&gt;</c> in sequence order.</summary>
+    public sealed record GetParked(int Skip, int Limit) : IRequest;
+
+    /// <summary>Discards parked events (<see cref="Sequences"/>, or all when null); answered with <see cref="Discarded"/>.</summary>
+    public sealed record DiscardParked(IReadOnlyList<long>? Sequences) : IRequest;
+
+    public sealed record Discarded(int Count);
+
+    /// <summary>
+    /// Delivers parked events (<see cref="Sequences"/>, or all when null) again, ahead of the live
+    /// stream; answered with <see cref="Replaying"/>. Each leaves the list once acked.
+    /// </summary>
+    public sealed record ReplayParked(IReadOnlyList<long>? Sequences) : IRequest;
+
+    public sealed record Replaying(int Count);
 }
 
 /// <summary>Persisted state changes of a durable subscription.</summary>
@@ -62,5 +94,15 @@ internal static class SubscriptionEvents
 
     public sealed record OffsetCommitted(long Offset) : IPersistedMessage;
 
-    public sealed record Snapshot(Subscription Definition, long Offset) : IPersistedMessage;
+    /// <summary>The committed offset was set by an operator, forward or back.</summary>
+    public sealed record OffsetReset(long Offset) : IPersistedMessage;
+
+    public sealed record EventsParked(IReadOnlyList<ParkedEvent> Events) : IPersistedMessage;
+
+    /// <summary>Parked events left the list: acked after a replay, or discarded.</summary>
+    public sealed record ParkedRemoved(IReadOnlyList<long> Sequences) : IPersistedMessage;
+
+    public sealed record PauseChanged(bool Paused) : IPersistedMessage;
+
+    public sealed record Snapshot(Subscription Definition, long Offset, IReadOnlyList<ParkedEvent>? Parked = null, bool Paused = false) : IPersistedMessage;
 }

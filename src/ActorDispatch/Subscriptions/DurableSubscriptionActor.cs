@@ -1,3 +1,4 @@
+using ActorDispatch.ChangeEvents;
 using ActorDispatch.Connections;
 using ActorDispatch.Dispatch;
 using ActorDispatch.Model;
@@ -8,12 +9,14 @@ using Akka.Persistence;
 namespace ActorDispatch.Subscriptions;
 
 /// <summary>
-/// Holds one durable subscription's definition and committed offset, event-sourced. Offsets
-/// reported by the dispatcher are persisted at most every <c>commit-interval</c> (and at once on
-/// <see cref="DurableSubscription.Flush"/>), so a crash can redeliver what was acked since the last
-/// commit but never skip an event. Snapshots keep recovery short. Dispatch runs on the active
-/// connection of <see cref="ConnectionOffers{TRegistry,TConnection}"/>: each node's registry offers
-/// its own best connection, and the first registry to offer is served until it withdraws.
+/// Holds one durable subscription's <see cref="SubscriptionState"/>, event-sourced: definition,
+/// committed offset, parked events, pause. Offsets reported by the dispatcher are persisted at most
+/// every <c>commit-interval</c> (and at once on <see cref="DurableSubscription.Flush"/>), so a crash
+/// can redeliver what was acked since the last commit but never skip an event; parked events are
+/// persisted before any offset that passes them. Snapshots keep recovery short. Dispatch runs on
+/// the active connection of <see cref="ConnectionOffers{TRegistry,TConnection}"/>: each node's
+/// registry offers its own best connection, and the first registry to offer is served until it
+/// withdraws.
 /// </summary>
 internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTimers
 {
@@ -37,14 +40,18 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
     private readonly Guid _id;
     private readonly DurableSubscription.Dependencies _deps;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private Subscription? _definition;
-    private long _persistedOffset;
+    private SubscriptionState _state = SubscriptionState.Empty;
+    // Acked as reported by the dispatcher; persisted into _state.Offset every commit-interval.
     private long _latestOffset;
     private IActorRef? _dispatcher;
     private readonly HashSet<IActorRef> _retiring = [];
+    // Dispatchers stopped by a reset: what they report is of the offset before it.
+    private readonly HashSet<IActorRef> _superseded = [];
     private bool _startWhenRetired;
     private readonly List<(IActorRef ReplyTo, object Reply)> _replyWhenRetired = [];
     private readonly ConnectionOffers<IActorRef, IActorRef> _offers = new();
+    // Parked events asked to be replayed, handed to the next dispatcher when none runs.
+    private IReadOnlyList<ParkedEvent> _pendingReplay = [];
     private bool _deleting;
 
     public DurableSubscriptionActor(Guid id, DurableSubscription.Dependencies deps)
@@ -52,16 +59,17 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         _id = id;
         _deps = deps;
 
-        Recover<SnapshotOffer>(offer =>
-        {
-            if (offer.Snapshot is SubscriptionEvents.Snapshot s) Apply(new SubscriptionEvents.Defined(s.Definition, s.Offset));
-        });
+        Recover<SnapshotOffer>(offer => Apply(offer.Snapshot));
         Recover<SubscriptionEvents.Defined>(Apply);
         Recover<SubscriptionEvents.Redefined>(Apply);
         Recover<SubscriptionEvents.OffsetCommitted>(Apply);
+        Recover<SubscriptionEvents.OffsetReset>(Apply);
+        Recover<SubscriptionEvents.EventsParked>(Apply);
+        Recover<SubscriptionEvents.ParkedRemoved>(Apply);
+        Recover<SubscriptionEvents.PauseChanged>(Apply);
         Recover<RecoveryCompleted>(_ =>
         {
-            if (_definition is null) Timers.StartSingleTimer(NeverDefined.Instance, NeverDefined.Instance, _deps.Settings.RewindBackoffMax);
+            if (_state.Definition is null) Timers.StartSingleTimer(NeverDefined.Instance, NeverDefined.Instance, _deps.Settings.RewindBackoffMax);
             else Announce();
         });
 
@@ -74,15 +82,17 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         Command<DurableSubscription.Withdraw>(w => Withdraw(w.Registry));
         Command<NeverDefined>(_ =>
         {
-            if (_definition is not null) return;
+            if (_state.Definition is not null) return;
             Context.Parent.Tell(new SubscriptionHost.Stopping(_id));
             Context.Stop(Self);
         });
+        // Requests that need a definition are answered with a retryable error until it arrives.
+        Command<DurableSubscription.IRequest>(r => _state.Definition is null, _ => Sender.Tell(new Status.Failure(Errors.SubscriptionRestarting(_id))));
         // From the active dispatcher or one retiring: a committed offset is valid whoever reports it.
         Command<Dispatcher.OffsetAdvanced>(a =>
         {
             // A retiring dispatcher reports once more as it stops; after a delete nothing is written again.
-            if (_deleting || a.Offset <= _latestOffset) return;
+            if (_deleting || a.Offset <= _latestOffset || _superseded.Contains(Sender)) return;
             _latestOffset = a.Offset;
             if (!Timers.IsTimerActive(CommitTimer.Instance))
                 Timers.StartSingleTimer(CommitTimer.Instance, CommitTimer.Instance, _deps.Settings.CommitInterval);
@@ -101,10 +111,55 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         });
         Command<Dispatcher.GetStatus>(_ =>
         {
-            if (_definition is null) Sender.Tell(new Status.Failure(Errors.SubscriptionRestarting(_id)));
-            else if (_dispatcher is not null) _dispatcher.Forward(Dispatcher.GetStatus.Instance);
-            else Sender.Tell(new SubscriptionStatus { CurrentOffset = _latestOffset });
+            if (_state.Definition is null) Sender.Tell(new Status.Failure(Errors.SubscriptionRestarting(_id)));
+            else if (_dispatcher is not null) _dispatcher.Forward(new Dispatcher.GetStatus(_state.Parked.Count));
+            else Sender.Tell(new SubscriptionStatus { CurrentOffset = _latestOffset, Paused = _state.Paused, Parked = _state.Parked.Count });
         });
+        Command<Dispatcher.Park>(p => PersistAndSnapshot(new SubscriptionEvents.EventsParked(p.Events), () =>
+        {
+            foreach (var parked in p.Events) Announce(ChangeEventType.Parked, parked.Sequence);
+        }));
+        Command<Dispatcher.Replayed>(r =>
+        {
+            if (!_state.Parked.ContainsKey(r.Sequence)) return; // discarded meanwhile
+            PersistAndSnapshot(new SubscriptionEvents.ParkedRemoved([r.Sequence]), () => { });
+        });
+        Command<DurableSubscription.GetParked>(g => Sender.Tell((IReadOnlyList<ParkedEvent>)_state.Parked.Values.Skip(g.Skip).Take(g.Limit).ToArray()));
+        Command<DurableSubscription.DiscardParked>(d =>
+        {
+            var discarded = _state.ParkedAmong(d.Sequences).Select(p => p.Sequence).ToArray();
+            var replyTo = Sender;
+            if (discarded.Length == 0) replyTo.Tell(new DurableSubscription.Discarded(0));
+            else PersistAndSnapshot(new SubscriptionEvents.ParkedRemoved(discarded), () => replyTo.Tell(new DurableSubscription.Discarded(discarded.Length)));
+        });
+        Command<DurableSubscription.ReplayParked>(r =>
+        {
+            var replay = _state.ParkedAmong(r.Sequences);
+            if (_dispatcher is not null) _dispatcher.Tell(new Dispatcher.Replay(replay));
+            else _pendingReplay = _pendingReplay.Concat(replay).DistinctBy(p => p.Sequence).OrderBy(p => p.Sequence).ToArray();
+            Sender.Tell(new DurableSubscription.Replaying(replay.Count));
+        });
+        Command<DurableSubscription.Pause>(p =>
+        {
+            var replyTo = Sender;
+            if (p.Paused == _state.Paused)
+            {
+                replyTo.Tell(new DurableSubscription.PauseDone(p.Paused));
+                return;
+            }
+            PersistAndSnapshot(new SubscriptionEvents.PauseChanged(p.Paused), () =>
+            {
+                if (p.Paused)
+                {
+                    _startWhenRetired = false;
+                    StopDispatcher();
+                }
+                else StartDispatcher();
+                Announce(p.Paused ? ChangeEventType.Paused : ChangeEventType.Resumed);
+                replyTo.Tell(new DurableSubscription.PauseDone(p.Paused));
+            });
+        });
+        Command<DurableSubscription.Reset>(OnReset);
         Command<DurableSubscription.Delete>(_ =>
         {
             _deleting = true;
@@ -148,6 +203,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
             }
             if (_retiring.Remove(t.ActorRef))
             {
+                _superseded.Remove(t.ActorRef);
                 if (_retiring.Count > 0) return;
                 foreach (var (replyTo, reply) in _replyWhenRetired) replyTo.Tell(reply);
                 _replyWhenRetired.Clear();
@@ -175,47 +231,39 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
 
     protected override void PostStop()
     {
-        if (_latestOffset > _persistedOffset && !_deleting)
-            _log.Info("Subscription {0} stopped with offset {1} acked but only {2} committed; those events may be redelivered", _id, _latestOffset, _persistedOffset);
+        if (_latestOffset > _state.Offset && !_deleting)
+            _log.Info("Subscription {0} stopped with offset {1} acked but only {2} committed; those events may be redelivered", _id, _latestOffset, _state.Offset);
         base.PostStop();
     }
 
     private void Apply(object e)
     {
-        switch (e)
+        _state = _state.Apply(e);
+        // What was acked but not yet committed stays; a definition, snapshot or reset sets it.
+        _latestOffset = e switch
         {
-            case SubscriptionEvents.Defined d:
-                _definition = d.Definition;
-                _persistedOffset = _latestOffset = d.Offset;
-                break;
-            case SubscriptionEvents.Redefined r:
-                _definition = r.Definition;
-                break;
-            case SubscriptionEvents.OffsetCommitted c:
-                _persistedOffset = Math.Max(_persistedOffset, c.Offset);
-                _latestOffset = Math.Max(_latestOffset, c.Offset);
-                break;
-        }
+            SubscriptionEvents.OffsetCommitted => Math.Max(_latestOffset, _state.Offset),
+            SubscriptionEvents.Defined or SubscriptionEvents.Snapshot or SubscriptionEvents.OffsetReset => _state.Offset,
+            _ => _latestOffset,
+        };
     }
 
     private void OnDefine(DurableSubscription.Define define)
     {
-        if (_definition is null)
+        if (_state.Definition is null)
         {
-            Persist(new SubscriptionEvents.Defined(define.Definition, FirstEvent.InitialOffset(define.Definition)), e =>
+            PersistAndSnapshot(new SubscriptionEvents.Defined(define.Definition, FirstEvent.InitialOffset(define.Definition)), () =>
             {
-                Apply(e);
                 Timers.Cancel(NeverDefined.Instance);
                 StartDispatcher();
                 ReplyWhenRetired(define);
                 Announce();
             });
         }
-        else if (_definition != define.Definition)
+        else if (_state.Definition != define.Definition)
         {
-            Persist(new SubscriptionEvents.Redefined(define.Definition), e =>
+            PersistAndSnapshot(new SubscriptionEvents.Redefined(define.Definition), () =>
             {
-                Apply(e);
                 if (_dispatcher is not null || _startWhenRetired) StartDispatcher();
                 ReplyWhenRetired(define);
             });
@@ -226,28 +274,30 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         }
     }
 
+    // The running dispatcher's reports are of the old offset from here on; the new offset is durable
+    // before the caller hears of it, and the next dispatcher starts from it once the old one stopped.
+    private void OnReset(DurableSubscription.Reset reset)
+    {
+        var replyTo = Sender;
+        var running = _dispatcher;
+        if (running is not null) _superseded.Add(running);
+        _startWhenRetired = false;
+        StopDispatcher();
+        Timers.Cancel(CommitTimer.Instance);
+        PersistAndSnapshot(new SubscriptionEvents.OffsetReset(reset.Offset), () =>
+        {
+            _log.Info("Subscription {0} reset to offset {1}", _id, reset.Offset);
+            StartDispatcher();
+            Announce(ChangeEventType.Reset, reset.Offset);
+            replyTo.Tell(new DurableSubscription.ResetDone(reset.Offset));
+        });
+    }
+
     private void ReplyWhenRetired(DurableSubscription.Define define)
     {
         if (define.ReplyTo is null || define.Reply is null) return;
         if (_retiring.Count == 0) define.ReplyTo.Tell(define.Reply);
         else _replyWhenRetired.Add((define.ReplyTo, define.Reply));
-    }
-
-    // One dispatcher at a time: a new one starts only once the previous one has stopped, so that it
-    // starts from every offset the previous one reported.
-    private void StartDispatcher()
-    {
-        StopDispatcher();
-        _startWhenRetired = false;
-        if (_definition is null || _offers.Active is not { } active || _deleting) return;
-        if (_retiring.Count > 0)
-        {
-            _startWhenRetired = true;
-            return;
-        }
-        var setup = new Dispatcher.Setup(_definition, EffectiveOptions.From(_definition.Options, _deps.Settings), _latestOffset,
-            active.Connection, active.ConnectionId, _deps.Logs, _deps.Reader, _deps.Settings);
-        _dispatcher = Context.Watch(Context.ActorOf(Dispatcher.Props(setup)));
     }
 
     private void Withdraw(IActorRef registry)
@@ -265,10 +315,35 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
     // The registries offer their connection again: one may have offered while this actor was down.
     private void Announce() => Context.Parent.Tell(new SubscriptionHost.Started(_id));
 
+    private void Announce(ChangeEventType type, long? sequence = null) =>
+        _deps.ChangeEvents.Tell(new ChangeEventHub.Publish(new ChangeEvent
+        {
+            Collection = ChangeEventHub.SubscriptionsCollection, Type = type, Namespace = _state.Definition!.Namespace, Id = _id.ToString(), Sequence = sequence,
+        }));
+
     private void StopDeleted()
     {
         Context.Parent.Tell(new SubscriptionHost.Stopping(_id));
         Context.Stop(Self);
+    }
+
+    // One dispatcher at a time: a new one starts only once the previous one has stopped, so that it
+    // starts from every offset the previous one reported.
+    private void StartDispatcher()
+    {
+        StopDispatcher();
+        _startWhenRetired = false;
+        if (_state.Definition is not { } definition || _state.Paused || _offers.Active is not { } active || _deleting) return;
+        if (_retiring.Count > 0)
+        {
+            _startWhenRetired = true;
+            return;
+        }
+        var setup = new Dispatcher.Setup(definition, EffectiveOptions.From(definition.Options, _deps.Settings), _latestOffset,
+            active.Connection, active.ConnectionId, _deps.Logs, _deps.Reader, _deps.Settings);
+        _dispatcher = Context.Watch(Context.ActorOf(Dispatcher.Props(setup)));
+        if (_pendingReplay.Count > 0) _dispatcher.Tell(new Dispatcher.Replay(_pendingReplay));
+        _pendingReplay = [];
     }
 
     private void StopDispatcher()
@@ -281,17 +356,18 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
 
     private void Commit(IActorRef? replyTo)
     {
-        if (_deleting || _latestOffset <= _persistedOffset)
+        if (_deleting || _latestOffset <= _state.Offset)
         {
-            replyTo?.Tell(new DurableSubscription.Flushed(_id, _persistedOffset));
+            replyTo?.Tell(new DurableSubscription.Flushed(_id, _state.Offset));
             return;
         }
-        Persist(new SubscriptionEvents.OffsetCommitted(_latestOffset), e =>
-        {
-            Apply(e);
-            replyTo?.Tell(new DurableSubscription.Flushed(_id, _persistedOffset));
-            if (LastSequenceNr % _deps.Settings.SnapshotEvery == 0)
-                SaveSnapshot(new SubscriptionEvents.Snapshot(_definition!, _persistedOffset));
-        });
+        PersistAndSnapshot(new SubscriptionEvents.OffsetCommitted(_latestOffset), () => replyTo?.Tell(new DurableSubscription.Flushed(_id, _state.Offset)));
     }
+
+    private void PersistAndSnapshot<TEvent>(TEvent e, Action then) where TEvent : notnull => Persist(e, persisted =>
+    {
+        Apply(persisted);
+        then();
+        if (LastSequenceNr % _deps.Settings.SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
+    });
 }

@@ -91,7 +91,7 @@ internal sealed class SubscriptionHostActor : ReceiveActor, IWithTimers
                 _restarting.Remove(id);
                 Start(id).Forward(message);
                 break;
-            case Dispatcher.GetStatus or DurableSubscription.Flush:
+            case Dispatcher.GetStatus or DurableSubscription.Flush or DurableSubscription.IRequest:
                 Sender.Tell(new Status.Failure(Errors.SubscriptionRestarting(id)));
                 break;
         }

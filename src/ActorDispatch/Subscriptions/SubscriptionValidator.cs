@@ -17,6 +17,7 @@ namespace ActorDispatch.Subscriptions;
 internal sealed partial class SubscriptionValidator
 {
     private const int MaxBatchSize = 10_000;
+    private const int MaxBackoffSteps = 100;
 
     [GeneratedRegex("^[0-9A-Za-z]([0-9A-Za-z._-]{0,62}[0-9A-Za-z])?$")]
     private static partial Regex NamePattern();
@@ -66,6 +67,13 @@ internal sealed partial class SubscriptionValidator
             throw Errors.InvalidOption("batchSize", $"{bs} is outside 1..{MaxBatchSize}");
         PositiveDuration(o.BatchTimeout, "batchTimeout");
         PositiveDuration(o.AckTimeout, "ackTimeout");
+        if (o.MaxDeliveries is < 0)
+            throw Errors.InvalidOption("maxDeliveries", $"{o.MaxDeliveries} is below 0 (0 retries for ever)");
+        if (o.Backoff is { } backoff)
+        {
+            if (backoff.Count is 0 or > MaxBackoffSteps) throw Errors.InvalidOption("backoff", $"must list 1..{MaxBackoffSteps} durations");
+            foreach (var step in backoff) PositiveDuration(step, "backoff");
+        }
         if (o.Batch == true && !transport.Capabilities.BatchDelivery)
             throw Errors.InvalidOption("batch", $"transport '{transport.Name}' does not support batch delivery");
     }

@@ -66,4 +66,22 @@ public sealed class OffsetTrackerTests
         Assert.Equal(0, tracker.InFlight);
         Assert.False(tracker.IsInFlight(d));
     }
+
+    [Fact]
+    public void A_delivery_in_flight_keeps_its_first_sequence_payload_and_send_time_and_the_oldest_is_known()
+    {
+        var tracker = new OffsetTracker(0);
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid();
+        tracker.Delivered(a, 1, 3, TimeSpan.FromSeconds(1), "batch a");
+        tracker.Delivered(b, 4, 4, TimeSpan.FromSeconds(2), "b");
+
+        Assert.True(tracker.TryGet(a, out var first, out var payload));
+        Assert.Equal((1L, "batch a"), (first, payload));
+        Assert.Equal(TimeSpan.FromSeconds(1), tracker.OldestSentAt);
+        tracker.Ack(a);
+        Assert.Equal(TimeSpan.FromSeconds(2), tracker.OldestSentAt);
+        Assert.False(tracker.TryGet(a, out _, out _));
+        tracker.Ack(b);
+        Assert.Null(tracker.OldestSentAt);
+    }
 }

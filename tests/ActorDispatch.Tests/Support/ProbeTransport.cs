@@ -76,6 +76,6 @@ public sealed class ProbeTransport(IActorRef probe, string name = "probe") : IEv
     public void Ack(string connectionId, Guid id, NewEvent? reply = null) =>
         Callbacks.DeliveryResponse(connectionId, new EventDeliveryResponse { Id = id, Reply = reply });
 
-    public void Reject(string connectionId, Guid id, string? info = null) =>
-        Callbacks.DeliveryResponse(connectionId, new EventDeliveryResponse { Id = id, Rejected = true, Info = info });
+    public void Reject(string connectionId, Guid id, string? info = null, TimeSpan? delay = null) =>
+        Callbacks.DeliveryResponse(connectionId, new EventDeliveryResponse { Id = id, Rejected = true, Info = info, Delay = delay });
 }

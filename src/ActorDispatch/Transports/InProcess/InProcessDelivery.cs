@@ -39,10 +39,13 @@ public sealed class InProcessDelivery
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Rejects the delivery: the subscription rewinds to its committed offset and replays from there.</summary>
-    public ValueTask RejectAsync(string? info = null)
+    /// <summary>
+    /// Rejects the delivery: the subscription rewinds to its committed offset and replays from there,
+    /// after <paramref name="delay"/> at the least.
+    /// </summary>
+    public ValueTask RejectAsync(string? info = null, TimeSpan? delay = null)
     {
-        _callbacks.DeliveryResponse(_connectionId, new EventDeliveryResponse { Id = Id, Subscription = Subscription, Rejected = true, Info = info });
+        _callbacks.DeliveryResponse(_connectionId, new EventDeliveryResponse { Id = Id, Subscription = Subscription, Rejected = true, Info = info, Delay = delay });
         return ValueTask.CompletedTask;
     }
 }
