@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ActorDispatch.Server.Tests;
 
-/// <summary>A webhook receiver on 127.0.0.1 with a free port: hands each POSTed JSON body to a callback and answers 200.</summary>
+/// <summary>A webhook receiver on 127.0.0.1 with a free port: hands each POSTed JSON body to a callback and answers 200, or what it says.</summary>
 public sealed class LocalReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -23,7 +23,15 @@ public sealed class LocalReceiver : IAsyncDisposable
     /// <summary>Where to point a webhook subscription.</summary>
     public string Url { get; }
 
-    public static async Task<LocalReceiver> StartAsync(Action<JsonNode> onBody, CancellationToken cancellationToken = default)
+    public static Task<LocalReceiver> StartAsync(Action<JsonNode> onBody, CancellationToken cancellationToken = default) =>
+        StartAsync(body =>
+        {
+            onBody(body);
+            return StatusCodes.Status200OK;
+        }, cancellationToken);
+
+    /// <summary>A receiver that answers each body with the status code <paramref name="answer"/> returns for it.</summary>
+    public static async Task<LocalReceiver> StartAsync(Func<JsonNode, int> answer, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -31,8 +39,7 @@ public sealed class LocalReceiver : IAsyncDisposable
         var app = builder.Build();
         app.MapPost("/hook", async (HttpRequest request) =>
         {
-            onBody((await JsonNode.ParseAsync(request.Body))!);
-            return Results.Ok();
+            return Results.StatusCode(answer((await JsonNode.ParseAsync(request.Body))!));
         });
         await app.StartAsync(cancellationToken);
         return new LocalReceiver(app);

@@ -28,6 +28,28 @@ public abstract class InProcessTransportSpec(ITestOutputHelper output, StoreKind
     }
 
     [SkippableFact]
+    public async Task RejectAsync_with_a_delay_waits_and_maxDeliveries_parks_what_keeps_failing()
+    {
+        await AppendManyAsync(2);
+        await CreateSubscriptionAsync("local", transport: "system", options: new SubscriptionOptions { MaxDeliveries = 2 });
+        using var cts = new CancellationTokenSource(Timeout);
+
+        var seen = new List<(long Sequence, DateTime At)>();
+        await foreach (var d in Engine.ListenAsync(Ns, "local", cts.Token))
+        {
+            seen.Add((d.Event.Sequence, DateTime.UtcNow));
+            if (d.Event.Sequence == 1) await d.RejectAsync("poison", delay: TimeSpan.FromMilliseconds(500));
+            else await d.AckAsync();
+            if (d.Event.Sequence == 2) break;
+        }
+
+        Assert.Equal([1L, 1, 2], seen.Select(s => s.Sequence));
+        Assert.True(seen[1].At - seen[0].At >= TimeSpan.FromMilliseconds(490), $"redelivered after {(seen[1].At - seen[0].At).TotalMilliseconds:0} ms");
+        await AwaitOffsetAsync("local", 2);
+        Assert.Equal(1, Assert.Single(await Engine.GetParkedEventsAsync(Ns, "local")).Sequence);
+    }
+
+    [SkippableFact]
     public async Task RejectAsync_replays_from_the_committed_offset()
     {
         await AppendManyAsync(3);

@@ -98,6 +98,15 @@ public sealed class ClientMessageParserTests
     }
 
     [Fact]
+    public void A_nack_may_carry_a_delay_as_a_duration_or_milliseconds_and_an_ack_ignores_one()
+    {
+        var id = Guid.NewGuid();
+        Assert.Equal(TimeSpan.FromSeconds(5), Assert.IsType<AckMessage>(Parse($$"""{"type":"nack","id":"{{id}}","delay":"5s"}""")).Delay);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), Assert.IsType<AckMessage>(Parse($$"""{"type":"nack","id":"{{id}}","delay":250}""")).Delay);
+        Assert.Null(Assert.IsType<AckMessage>(Parse($$"""{"type":"ack","id":"{{id}}","delay":"5s"}""")).Delay);
+    }
+
+    [Fact]
     public void An_ack_may_carry_a_reply_event()
     {
         var ack = Assert.IsType<AckMessage>(Parse("""{"type":"ack","reply":{"type":"done","topic":"t","data":{"ok":true}}}"""));
