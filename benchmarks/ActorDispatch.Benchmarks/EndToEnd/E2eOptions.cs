@@ -25,6 +25,12 @@ internal sealed record E2eOptions
     public int QuietWaitS { get; init; } = 30;
     public bool Json { get; init; }
 
+    /// <summary><c>--ack-timeout</c>: the subscriptions' ackTimeout (a duration), or null for none.</summary>
+    public string? AckTimeout { get; init; }
+
+    /// <summary><c>--max-deliveries</c>: the subscriptions' maxDeliveries; 0 leaves it unset.</summary>
+    public int MaxDeliveries { get; init; }
+
     /// <summary>A PostgreSQL server to measure on (a fresh database per repetition), or null for SQLite.</summary>
     public string? Postgres { get; init; } = StoreActorSystem.DefaultPostgres;
 
@@ -107,6 +113,8 @@ internal sealed record E2eOptions
           --config HOCON         settings over the engine's and store's defaults, e.g.
                                  "actordispatch.dispatch.poll-interval = 60s" (in-process only:
                                  the server takes its settings from its own configuration)
+          --ack-timeout D        the subscriptions' ackTimeout, e.g. 30s [none] (in-process only)
+          --max-deliveries N     the subscriptions' maxDeliveries [0: unset] (in-process only)
           --json                 end stdout with one JSON object of the medians
         """;
 
@@ -135,6 +143,8 @@ internal sealed record E2eOptions
                 "--timeout-s" => o with { TimeoutS = flags.Int(min: 1) },
                 "--quiet-wait-s" => o with { QuietWaitS = flags.Int(min: 0) },
                 "--json" => o with { Json = true },
+                "--ack-timeout" => o with { AckTimeout = flags.Value() },
+                "--max-deliveries" => o with { MaxDeliveries = flags.Int(min: 0) },
                 "--postgres" => o with { Postgres = flags.Value() },
                 "--store" => o with { Postgres = StoreActorSystem.ForStore(flags.Value(), o.Postgres) },
                 "--config" => o with { ConfigText = flags.Hocon() },
@@ -149,6 +159,8 @@ internal sealed record E2eOptions
         if (o.BatchSize > o.PubWindow) throw new ArgumentException("--batch-size must not exceed --pub-window");
         if (o.PayloadSize < BenchPayload.MinSize) throw new ArgumentException($"--payload must be at least {BenchPayload.MinSize} bytes");
         if (o.ConfigText != "" && o.Transport != TransportKind.InProcess) throw new ArgumentException("--config only applies to --transport in-process");
+        if ((o.AckTimeout is not null || o.MaxDeliveries > 0) && o.Transport != TransportKind.InProcess)
+            throw new ArgumentException("--ack-timeout and --max-deliveries only apply to --transport in-process");
         // The server hosts of the other transports run on their own SQLite file: say so rather than measure the wrong store.
         if (o.Postgres is not null && o.Transport != TransportKind.InProcess)
             throw new ArgumentException("--store postgres (or ACTORDISPATCH_BENCH_POSTGRES) only applies to --transport in-process; pass --store sqlite");

@@ -74,7 +74,8 @@ internal sealed class E2eRunner(E2eOptions options)
         var window = v.Batch ? $"batch={v.BatchSize} readAhead={v.ReadAhead} ({v.ReadAhead + 1} batches in flight)" : $"readAhead={v.ReadAhead} ({v.ReadAhead + 1} in flight)";
         var workload = $"N={o.N} payload={o.PayloadSize}B {window} pub-window={o.PubWindow} " +
                        $"live-rate={(o.LiveRate > 0 ? $"{o.LiveRate} msg/s" : "max")} fanout={o.FanoutSubscriptions}x{o.FanoutN}" +
-                       (o.Modes.Contains("M") ? $" memory-n={o.MemoryN}" : "") + $" reps={o.Reps}";
+                       (o.Modes.Contains("M") ? $" memory-n={o.MemoryN}" : "") + $" reps={o.Reps}" +
+                       (o.AckTimeout is not null ? $" ackTimeout={o.AckTimeout}" : "") + (o.MaxDeliveries > 0 ? $" maxDeliveries={o.MaxDeliveries}" : "");
         _results.Note($"workload: {workload}");
         _results.Note($"publish: one event per AppendAsync call, at most pub-window unconfirmed (as PeerBench); store: {StoreActorSystem.Describe(_options.Postgres)}, engine defaults");
         if (TransportNote(o) is { } transport) _results.Note(transport);

@@ -11,18 +11,23 @@ namespace ActorDispatch.Benchmarks.EndToEnd;
 internal sealed class EngineHost : IE2eHost
 {
     private readonly StoreActorSystem _store;
-    private readonly int _readAhead;
+    private readonly SubscriptionOptions _options;
 
-    private EngineHost(StoreActorSystem store, int readAhead)
+    private EngineHost(StoreActorSystem store, SubscriptionOptions options)
     {
         _store = store;
-        _readAhead = readAhead;
+        _options = options;
         Engine = new ActorDispatchEngine(store.System, Array.Empty<IEventTransport>());
     }
 
     public IActorDispatch Engine { get; }
 
-    public static EngineHost Start(string name, E2eOptions o) => new(StoreActorSystem.Create(name, o.Config, o.Postgres), o.Variant.ReadAhead);
+    public static EngineHost Start(string name, E2eOptions o) => new(StoreActorSystem.Create(name, o.Config, o.Postgres), new SubscriptionOptions
+    {
+        ReadAhead = o.Variant.ReadAhead,
+        AckTimeout = o.AckTimeout,
+        MaxDeliveries = o.MaxDeliveries > 0 ? o.MaxDeliveries : null,
+    });
 
     public Task CreateSubscriptionAsync(string name, string firstEvent, int expected, CancellationToken ct) =>
         Engine.CreateSubscriptionAsync(new SubscriptionInput
@@ -30,7 +35,7 @@ internal sealed class EngineHost : IE2eHost
             Namespace = IE2eHost.Namespace,
             Name = name,
             Transport = "system",
-            Options = new SubscriptionOptions { FirstEvent = firstEvent, ReadAhead = _readAhead },
+            Options = _options with { FirstEvent = firstEvent },
         }, ct);
 
     public Task<ConsumeResult> ConsumeAsync(string name, int expected, CancellationToken ct) =>

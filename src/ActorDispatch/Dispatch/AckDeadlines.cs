@@ -3,8 +3,9 @@ namespace ActorDispatch.Dispatch;
 /// <summary>
 /// When each delivery's answer is due under a subscription's <c>ackTimeout</c>. Deliveries are
 /// recorded in the order they are sent; with one timeout for all, the oldest unanswered delivery is
-/// always the first due, so one timer for it is enough. Answered deliveries are dropped lazily, as
-/// they reach the front. Pure and single-threaded; the dispatcher owns one.
+/// always the first due, so one timer for it is enough. Answered deliveries are dropped once they
+/// reach the front (<see cref="Trim"/> after each answer), so the queue holds about a window's worth
+/// while answers come in order. Pure and single-threaded; the dispatcher owns one.
 /// </summary>
 internal sealed class AckDeadlines(TimeSpan timeout)
 {
@@ -21,10 +22,19 @@ internal sealed class AckDeadlines(TimeSpan timeout)
     /// </summary>
     public (Guid? Overdue, TimeSpan? Next) Check(TimeSpan now, Func<Guid, bool> inFlight)
     {
-        while (_sent.TryPeek(out var oldest) && !inFlight(oldest.Id)) _sent.Dequeue();
+        Trim(inFlight);
         if (!_sent.TryPeek(out var first)) return (null, null);
         return first.Due <= now ? (first.Id, null) : (null, first.Due - now);
     }
+
+    /// <summary>Drops the answered deliveries at the front.</summary>
+    public void Trim(Func<Guid, bool> inFlight)
+    {
+        while (_sent.TryPeek(out var oldest) && !inFlight(oldest.Id)) _sent.Dequeue();
+    }
+
+    /// <summary>Deliveries recorded and not yet dropped.</summary>
+    public int Count => _sent.Count;
 
     /// <summary>Forgets every delivery (a rewind).</summary>
     public void Clear() => _sent.Clear();

@@ -55,6 +55,8 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
     private readonly Queue<Dispatcher.Item> _chunk = new(); // what is left of the latest chunk
     private readonly AckDeadlines? _deadlines;
     private readonly RedeliveryPolicy _redeliveries;
+    private readonly Func<Guid, bool> _isInFlight; // one delegate for every ack, not one each
+    private bool _ackTimerSet; // kept here: asking the timer scheduler on every delivery costs more
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private UniqueKillSwitch? _killSwitch;
     private IActorRef? _waitingSink;
@@ -74,6 +76,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         _reportedOffset = setup.CommittedOffset;
         _materializer = Context.Materializer();
         if (setup.Options.AckTimeout is { } ackTimeout) _deadlines = new AckDeadlines(ackTimeout);
+        _isInFlight = id => _tracker.IsInFlight(id) || _replayInFlight.ContainsKey(id);
         _redeliveries = new RedeliveryPolicy(setup.Options.MaxDeliveries, setup.Options.Backoff, setup.Settings.RewindBackoffMin, setup.Settings.RewindBackoffMax);
 
         Receive<Dispatcher.StreamInit>(i =>
@@ -105,7 +108,11 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         Receive<Status.Failure>(f => _log.Warning("Reply event of subscription {0} was not appended: {1}", _ref, f.Cause.Message));
         Receive<Dispatcher.GetStatus>(g => Sender.Tell(Status() with { Parked = g.Parked }));
         Receive<ReportOffset>(_ => Report());
-        Receive<AckTimer>(_ => CheckAckDeadline());
+        Receive<AckTimer>(_ =>
+        {
+            _ackTimerSet = false;
+            CheckAckDeadline();
+        });
         Receive<Dispatcher.Flush>(f =>
         {
             Report();
@@ -225,21 +232,27 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         _setup.Connection.Tell(deliver);
         if (_deadlines is null) return;
         _deadlines.Sent(deliver.Id, _clock.Elapsed);
-        if (!Timers.IsTimerActive(AckTimer.Instance)) Timers.StartSingleTimer(AckTimer.Instance, AckTimer.Instance, _deadlines.Timeout);
+        if (!_ackTimerSet) StartAckTimer(_deadlines.Timeout);
+    }
+
+    private void StartAckTimer(TimeSpan due)
+    {
+        Timers.StartSingleTimer(AckTimer.Instance, AckTimer.Instance, due);
+        _ackTimerSet = true;
     }
 
     // An unanswered delivery fails like a reject; otherwise wait for the next one to fall due.
     private void CheckAckDeadline()
     {
-        var (overdue, next) = _deadlines!.Check(_clock.Elapsed, id => _tracker.IsInFlight(id) || _replayInFlight.ContainsKey(id));
+        var (overdue, next) = _deadlines!.Check(_clock.Elapsed, _isInFlight);
         if (overdue is { } late)
         {
             var reason = $"delivery {late} was not answered within the ackTimeout of {_deadlines.Timeout.TotalMilliseconds:0} ms";
             if (!ReplayFailed(late, reason, null)) Failed(late, reason);
             // Either way there may be more in flight, due later.
-            if (!Timers.IsTimerActive(AckTimer.Instance)) Timers.StartSingleTimer(AckTimer.Instance, AckTimer.Instance, TimeSpan.Zero);
+            if (!_ackTimerSet) StartAckTimer(TimeSpan.Zero);
         }
-        else if (next is { } due) Timers.StartSingleTimer(AckTimer.Instance, AckTimer.Instance, due);
+        else if (next is { } due) StartAckTimer(due);
     }
 
     private void OnResponded(Connection.Responded responded)
@@ -266,6 +279,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         if (response.Reply is { } reply) AppendReply(response.Id, reply);
         if (_tracker.TryGet(response.Id, out var first, out _)) _redeliveries.Succeeded(first);
         if (_tracker.Ack(response.Id)) OffsetMoved();
+        _deadlines?.Trim(_isInFlight);
         Drain();
     }
 
@@ -334,6 +348,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         _tracker.Reset();
         _deadlines?.Clear();
         Timers.Cancel(AckTimer.Instance);
+        _ackTimerSet = false;
         _generation++;
         var pause = delay ?? _redeliveries.Pause(_rewindsWithoutProgress);
         _rewindsWithoutProgress++;

@@ -39,4 +39,19 @@ public sealed class AckDeadlinesTests
         deadlines.Clear();
         Assert.Equal((null, null), deadlines.Check(TimeSpan.FromMinutes(1), _ => true));
     }
+
+    [Fact]
+    public void Trim_drops_the_answered_deliveries_at_the_front_only()
+    {
+        var deadlines = new AckDeadlines(Timeout);
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid(), c = Guid.NewGuid();
+        deadlines.Sent(a, TimeSpan.Zero);
+        deadlines.Sent(b, TimeSpan.Zero);
+        deadlines.Sent(c, TimeSpan.Zero);
+
+        deadlines.Trim(id => id != a); // a answered: dropped; b still waits, so c stays behind it
+        Assert.Equal(2, deadlines.Count);
+        deadlines.Trim(_ => false);
+        Assert.Equal(0, deadlines.Count);
+    }
 }
