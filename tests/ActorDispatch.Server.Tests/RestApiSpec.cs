@@ -27,6 +27,8 @@ public sealed class RestApiSpec(ServerFixture server)
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/readyz")).StatusCode);
         var openApi = await ReadJson(await Http.GetAsync("/api/openapi.json"));
         Assert.NotNull(openApi["paths"]!["/api/v1/namespaces/{ns}/subscriptions"]);
+        foreach (var path in new[] { "parked", "parked/replay", "parked/{sequence}", "reset", "pause", "resume" })
+            Assert.NotNull(openApi["paths"]![$"/api/v1/namespaces/{{ns}}/subscriptions/{{idOrName}}/{path}"]);
     }
 
     [Fact]

@@ -216,6 +216,38 @@ public abstract class DeliveryControlSpec(ITestOutputHelper output, StoreKind st
     }
 
     [SkippableFact]
+    public async Task Parking_pausing_resuming_and_resetting_are_announced_as_change_events()
+    {
+        await Transport.Callbacks.EphemeralSubscriptionAsync("listener", Ns, new SubscriptionFilter { Events = "^never$" }, SubscriptionOptions.Empty,
+            changeEvents: "^subscriptions$");
+        await AppendManyAsync(1);
+        var sub = await CreateAsync("app1", maxDeliveries: 1);
+        Assert.Equal(ChangeEventType.Created, NextChange().Type);
+        var conn = Connect("app1");
+
+        Transport.Reject(conn, ExpectDelivery(1).Event.Id);
+        var parked = NextChange();
+        Assert.Equal((ChangeEventType.Parked, sub.Id.ToString(), (long?)1), (parked.Type, parked.Id, parked.Sequence));
+        await Engine.PauseSubscriptionAsync(Ns, "app1");
+        Assert.Equal(ChangeEventType.Paused, NextChange().Type);
+        await Engine.ResumeSubscriptionAsync(Ns, "app1");
+        Assert.Equal(ChangeEventType.Resumed, NextChange().Type);
+        await Engine.ResetSubscriptionAsync(Ns, "app1", "oldest");
+        var reset = NextChange();
+        Assert.Equal((ChangeEventType.Reset, (long?)0), (reset.Type, reset.Sequence));
+    }
+
+    private ChangeEvent NextChange()
+    {
+        while (true)
+        {
+            // Deliveries of app1 come on the same probe; only the change events matter here.
+            var message = Deliveries.ExpectMsg<object>(TimeSpan.FromSeconds(5));
+            if (message is ProbeTransport.ChangeReceived change) return change.Change;
+        }
+    }
+
+    [SkippableFact]
     public async Task Parked_events_survive_a_restart()
     {
         await AppendManyAsync(2);
