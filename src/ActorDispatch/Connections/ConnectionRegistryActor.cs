@@ -20,11 +20,6 @@ namespace ActorDispatch.Connections;
 /// </summary>
 internal sealed class ConnectionRegistryActor : ReceiveActor
 {
-    // A creation waiting for the log's head to resolve firstEvent.
-    private sealed record HeadResolved(ConnectionRegistry.CreateEphemeral Request, IActorRef ReplyTo, long Head);
-
-    private sealed record HeadFailed(IActorRef ReplyTo, Exception Cause);
-
     // Recently closed connections: an ephemeral start still resolving its head when its connection
     // closed must not start afterwards. Bounded: only a start in flight at the close needs it.
     private const int ClosedRemembered = 10_000;
@@ -69,8 +64,8 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
         });
         Receive<ConnectionRegistry.ConnectionClosed>(OnConnectionClosed);
         Receive<ConnectionRegistry.CreateEphemeral>(OnCreateEphemeral);
-        Receive<HeadResolved>(OnHeadResolved);
-        Receive<HeadFailed>(f => f.ReplyTo.Tell(new Status.Failure(f.Cause)));
+        Receive<EventLog.HeadResolved<ConnectionRegistry.CreateEphemeral>>(OnHeadResolved);
+        Receive<EventLog.HeadFailed>(f => f.ReplyTo.Tell(new Status.Failure(f.Cause)));
         Receive<Terminated>(t =>
         {
             foreach (var list in _ephemeral.Values) list.Remove(t.ActorRef);
@@ -126,7 +121,6 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
         _changeEvents.Tell(new ChangeEventHub.Unlisten(closed.ConnectionId));
     }
 
-    // firstEvent 'newest' needs the log's head: ask it and come back with the answer as a message.
     private void OnCreateEphemeral(ConnectionRegistry.CreateEphemeral create)
     {
         try
@@ -134,10 +128,7 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
             EventValidator.ValidateNamespace(create.Namespace);
             var options = _validator.Validate(create.Transport, create.Filter, create.Options);
             if (create.ChangeEvents is not null) CompileChangeEventsRegex(create.ChangeEvents);
-            var replyTo = Sender;
-            var request = create with { Options = options };
-            _deps.Logs.Ask<EventLog.Head>(new EventLog.GetHead(create.Namespace), _settings.AskTimeout)
-                .PipeTo(Self, success: h => new HeadResolved(request, replyTo, h.Sequence), failure: ex => new HeadFailed(replyTo, ex));
+            EventLog.ResolveHead(_deps.Logs, create.Namespace, create with { Options = options }, Sender, Self, _settings.AskTimeout);
         }
         catch (ActorDispatchException ex)
         {
@@ -145,7 +136,7 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
         }
     }
 
-    private void OnHeadResolved(HeadResolved resolved)
+    private void OnHeadResolved(EventLog.HeadResolved<ConnectionRegistry.CreateEphemeral> resolved)
     {
         try
         {

@@ -34,6 +34,20 @@ internal static class EventLog
     /// <summary>The highest durable sequence in the log (0 when empty): every event up to it can be read.</summary>
     public sealed record Head(string Namespace, long Sequence);
 
+    /// <summary>To <c>self</c> after <see cref="ResolveHead{TRequest}"/>: the head, with the request that waited for it.</summary>
+    public sealed record HeadResolved<TRequest>(TRequest Request, IActorRef ReplyTo, long Head);
+
+    /// <summary>To <c>self</c> after <see cref="ResolveHead{TRequest}"/>: the log did not answer; tell <see cref="ReplyTo"/>.</summary>
+    public sealed record HeadFailed(IActorRef ReplyTo, Exception Cause);
+
+    /// <summary>
+    /// Asks the log of <paramref name="ns"/> for its head (firstEvent 'newest' needs it) and comes back
+    /// to <paramref name="self"/> as a message, so that an actor never awaits the answer.
+    /// </summary>
+    public static void ResolveHead<TRequest>(IActorRef logs, string ns, TRequest request, IActorRef replyTo, IActorRef self, TimeSpan timeout) =>
+        logs.Ask<Head>(new GetHead(ns), timeout)
+            .PipeTo(self, success: h => new HeadResolved<TRequest>(request, replyTo, h.Sequence), failure: ex => new HeadFailed(replyTo, ex));
+
     /// <summary>
     /// Registers a reader for head notifications (idempotent); replied to with <see cref="Head"/>,
     /// then every append is announced with <see cref="EventsAppended"/>.

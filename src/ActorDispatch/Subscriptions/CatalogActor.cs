@@ -18,11 +18,6 @@ namespace ActorDispatch.Subscriptions;
 /// </summary>
 internal sealed class CatalogActor : ReceivePersistentActor
 {
-    // A creation waiting for the log's head to resolve firstEvent.
-    private sealed record HeadResolved(Catalog.Create Request, IActorRef ReplyTo, long Head);
-
-    private sealed record HeadFailed(IActorRef ReplyTo, Exception Cause);
-
     private readonly DispatchSettings _settings;
     private readonly SubscriptionValidator _validator;
     private readonly IActorRef _logs;
@@ -51,8 +46,8 @@ internal sealed class CatalogActor : ReceivePersistentActor
         });
 
         Command<Catalog.Create>(c => Guarded(() => OnCreate(c)));
-        Command<HeadResolved>(OnHeadResolved);
-        Command<HeadFailed>(f => f.ReplyTo.Tell(new Status.Failure(f.Cause)));
+        Command<EventLog.HeadResolved<Catalog.Create>>(OnHeadResolved);
+        Command<EventLog.HeadFailed>(f => f.ReplyTo.Tell(new Status.Failure(f.Cause)));
         Command<Catalog.Delete>(d => Guarded(() => OnDelete(d)));
         Command<Catalog.Get>(g => Guarded(() => Sender.Tell(Find(g.Namespace, g.IdOrName))));
         Command<Catalog.List>(l => Sender.Tell((IReadOnlyList<Subscription>)_catalog.InNamespace(l.Namespace).ToList()));
@@ -120,14 +115,10 @@ internal sealed class CatalogActor : ReceivePersistentActor
         }
         if (_catalog.Count >= _settings.MaxSubscriptions) throw Errors.TooManySubscriptions(_settings.MaxSubscriptions);
 
-        // firstEvent 'newest' needs the log's head: ask it and come back with the answer as a message.
-        var requester = Sender;
-        var request = create with { Input = input with { Options = options } };
-        _logs.Ask<EventLog.Head>(new EventLog.GetHead(input.Namespace), _settings.AskTimeout)
-            .PipeTo(Self, success: h => new HeadResolved(request, requester, h.Sequence), failure: ex => new HeadFailed(requester, ex));
+        EventLog.ResolveHead(_logs, input.Namespace, create with { Input = input with { Options = options } }, Sender, Self, _settings.AskTimeout);
     }
 
-    private void OnHeadResolved(HeadResolved resolved)
+    private void OnHeadResolved(EventLog.HeadResolved<Catalog.Create> resolved)
     {
         var input = resolved.Request.Input;
         // Checked again: another create may have completed while the head was being resolved.
