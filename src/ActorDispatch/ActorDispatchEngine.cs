@@ -125,7 +125,7 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
     public async Task<IReadOnlyList<Event>> AppendAsync(string @namespace, IReadOnlyList<NewEvent> newEvents, CancellationToken cancellationToken = default)
     {
         EventValidator.ValidateNamespace(@namespace);
-        EventValidator.Validate(newEvents, _settings.MaxDataSize);
+        EventValidator.Validate(newEvents, _settings.MaxDataSize, _settings.MaxDataDepth);
         var appended = await _logs.AskEngine<EventLog.Appended>(new EventLog.Append(@namespace, newEvents), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
         return appended.Events;
     }

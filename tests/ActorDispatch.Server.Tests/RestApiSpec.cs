@@ -32,6 +32,22 @@ public sealed class RestApiSpec(ServerFixture server)
     }
 
     [Fact]
+    public async Task Data_nested_to_the_limit_is_stored_and_listed_and_one_level_more_is_refused_naming_it()
+    {
+        static string Nested(int depth) => string.Concat(Enumerable.Repeat("[", depth)) + "1" + string.Concat(Enumerable.Repeat("]", depth));
+        var ns = NewNamespace();
+        await AppendAsync(ns, $$"""{"type":"deep","data":{{Nested(32)}}}""");
+        await AppendAsync(ns, $$"""[{"type":"deep","data":{{Nested(31)}}},{"type":"deep","data":{{Nested(32)}}}]""");
+        // 62 levels (once answered 201, and the namespace unreadable after): refused, and nothing is appended.
+        await AssertError(await Http.PostAsync($"/api/v1/namespaces/{ns}/events", Body($$"""[{"type":"a"},{"type":"deep","data":{{Nested(62)}}}]""")), 400, "'[1].data'");
+        await AssertError(await Http.PostAsync($"/api/v1/namespaces/{ns}/events", Body($$"""{"type":"deep","data":{{Nested(33)}}}""")), 400, "'data'");
+
+        var listed = (await ReadJson(await Http.GetAsync($"/api/v1/namespaces/{ns}/events"))).AsArray();
+        Assert.Equal([1L, 2, 3], listed.Select(e => (long)e!["sequence"]!));
+        Assert.Equal(Nested(32), listed[2]!["data"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task Posting_one_event_or_an_array_stores_them_with_sequences()
     {
         var ns = NewNamespace();

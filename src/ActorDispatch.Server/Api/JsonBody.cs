@@ -15,7 +15,9 @@ internal static class JsonBody
             throw new HttpProblem(StatusCodes.Status415UnsupportedMediaType, $"AD10122: content type '{type}' is not JSON; send application/json");
         try
         {
-            using var doc = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
+            // Deeper than any event data the log accepts, so that the engine, not the parser, refuses
+            // data nested too deep, with an error that names the field.
+            using var doc = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = ActorDispatchJson.MaxDepth }, cancellationToken);
             return doc.RootElement.Clone();
         }
         catch (JsonException ex)

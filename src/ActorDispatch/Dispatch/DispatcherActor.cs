@@ -288,7 +288,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
     {
         try
         {
-            EventValidator.Validate(reply, _setup.Settings.MaxDataSize, "reply.");
+            EventValidator.Validate(reply, _setup.Settings.MaxDataSize, _setup.Settings.MaxDataDepth, "reply.");
             _setup.Logs.Tell(new EventLog.Append(_subscription.Namespace, [reply with { Correlator = originalId }]));
         }
         catch (ActorDispatchException ex)

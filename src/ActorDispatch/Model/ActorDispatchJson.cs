@@ -11,6 +11,13 @@ namespace ActorDispatch.Model;
 /// </summary>
 public static class ActorDispatchJson
 {
+    /// <summary>
+    /// The nesting these options read and write. Far above what the log accepts in event data
+    /// (<c>actordispatch.log.max-data-depth</c>, 32), so that no stored event, wrapped in a journal
+    /// entry, a delivery or a batch, is ever too deep to read back.
+    /// </summary>
+    public const int MaxDepth = 256;
+
     /// <summary>Shared, read-only options; safe to use from any thread.</summary>
     public static readonly JsonSerializerOptions Options = Create();
 
@@ -19,6 +26,7 @@ public static class ActorDispatchJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            MaxDepth = MaxDepth,
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             // An API body, never embedded in HTML: keep quotes and non-ASCII text readable in error messages and data.
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
