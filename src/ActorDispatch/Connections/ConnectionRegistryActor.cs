@@ -167,15 +167,8 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
         replyTo.Tell(subscription);
     }
 
-    private static Regex CompileChangeEventsRegex(string pattern)
-    {
-        try
-        {
-            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-        }
-        catch (ArgumentException ex)
-        {
-            throw Errors.InvalidRegex("changeEvents", pattern, ex.Message);
-        }
-    }
+    private static readonly Regex AnyCollection = new("", RegexOptions.NonBacktracking);
+
+    // An empty pattern asks for every collection.
+    private static Regex CompileChangeEventsRegex(string pattern) => EventFilter.Compile("changeEvents", pattern) ?? AnyCollection;
 }

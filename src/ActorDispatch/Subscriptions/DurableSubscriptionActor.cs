@@ -339,11 +339,28 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
             _startWhenRetired = true;
             return;
         }
+        if (!Dispatchable(definition)) return;
         var setup = new Dispatcher.Setup(definition, EffectiveOptions.From(definition.Options, _deps.Settings), _latestOffset,
             active.Connection, active.ConnectionId, _deps.Logs, _deps.Reader, _deps.Settings);
         _dispatcher = Context.Watch(Context.ActorOf(Dispatcher.Props(setup)));
         if (_pendingReplay.Count > 0) _dispatcher.Tell(new Dispatcher.Replay(_pendingReplay));
         _pendingReplay = [];
+    }
+
+    // A definition saved by an older version may hold a filter this one refuses (a lookaround, say):
+    // it waits, saying why, for an update rather than fail its dispatcher over and over.
+    private bool Dispatchable(Subscription definition)
+    {
+        try
+        {
+            EventFilter.Create(definition.Filter);
+            return true;
+        }
+        catch (ActorDispatchException ex)
+        {
+            _log.Error("Subscription {0} delivers nothing until its filter is updated: {1}", definition.Ref, ex.Message);
+            return false;
+        }
     }
 
     private void StopDispatcher()

@@ -74,6 +74,39 @@ public sealed class EventFilterTests
     [InlineData("gold", false)]
     public void A_missing_field_matches_only_patterns_that_accept_the_empty_string(string pattern, bool matches) =>
         Assert.Equal(matches, EventFilter.Create(new SubscriptionFilter { Tag = pattern }).Matches(Sample));
+
+    [Fact]
+    public void A_pattern_that_backtracks_catastrophically_still_matches_in_linear_time_and_skips_nothing()
+    {
+        // On a backtracking engine the first alternative explores 2^40 ways before the second is tried;
+        // with a match timeout that event was skipped. Here it matches, at once.
+        var filter = EventFilter.Create(new SubscriptionFilter { Topic = "^(a+)+$|x" });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.True(filter.Matches(Sample with { Topic = new string('a', 40) + "bx" }));
+        Assert.False(filter.Matches(Sample with { Topic = new string('a', 5000) + "b" }));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData("(?=order)order", "filter.events")]
+    [InlineData("(o)\\1", "filter.events")]
+    [InlineData("(?>order)", "filter.events")]
+    public void Constructs_without_a_linear_time_match_are_refused_naming_the_field(string pattern, string field)
+    {
+        var ex = Assert.Throws<ActorDispatchException>(() => EventFilter.Create(new SubscriptionFilter { Events = pattern }));
+        Assert.StartsWith("AD10101:", ex.Message);
+        Assert.Contains($"'{field}'", ex.Message);
+        Assert.Contains("linear time", ex.Message);
+    }
+
+    [Fact]
+    public void A_pattern_longer_than_the_limit_is_refused_naming_the_field()
+    {
+        var ex = Assert.Throws<ActorDispatchException>(() => EventFilter.Create(new SubscriptionFilter { Topic = new string('a', EventFilter.MaxPatternLength + 1) }));
+        Assert.Contains("'filter.topic'", ex.Message);
+        Assert.Contains($"{EventFilter.MaxPatternLength}", ex.Message);
+        Assert.NotNull(EventFilter.Create(new SubscriptionFilter { Topic = new string('a', EventFilter.MaxPatternLength) }));
+    }
 }
 
 public sealed class TransportConfigTests
