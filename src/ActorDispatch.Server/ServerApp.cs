@@ -43,6 +43,7 @@ public static class ServerApp
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(ErrorResponses.WriteAsync));
+        app.UseBrowserGuards(settings.AllowedOrigins, "/ws");
         app.MapOpenApi("/api/openapi.json");
         app.MapHealthEndpoints();
         var api = app.MapGroup("/api/v1");

@@ -5,7 +5,12 @@ namespace ActorDispatch.Server;
 /// (appsettings.json, environment variables <c>ActorDispatch__Storage__Sqlite</c>, command line
 /// <c>--ActorDispatch:Storage:Sqlite=...</c>).
 /// </summary>
-internal sealed record ServerSettings(string NodeName, long MaxBodySize, string SqlitePath, string? PostgresConnectionString)
+/// <param name="NodeName">The node's name (<c>ActorDispatch:NodeName</c>, default the machine's).</param>
+/// <param name="MaxBodySize">The largest request body, in bytes.</param>
+/// <param name="SqlitePath">The SQLite file, when no PostgreSQL connection string is given.</param>
+/// <param name="PostgresConnectionString">PostgreSQL instead of SQLite, when set.</param>
+/// <param name="AllowedOrigins">Web origins (<c>https://ops.example.com</c>) besides the server's own that may open <c>/ws</c>.</param>
+internal sealed record ServerSettings(string NodeName, long MaxBodySize, string SqlitePath, string? PostgresConnectionString, IReadOnlySet<string> AllowedOrigins)
 {
     public const string Section = "ActorDispatch";
 
@@ -18,7 +23,9 @@ internal sealed record ServerSettings(string NodeName, long MaxBodySize, string 
             NodeName: section["NodeName"] is { Length: > 0 } name ? name : Environment.MachineName,
             MaxBodySize: maxBody,
             SqlitePath: section["Storage:Sqlite"] is { Length: > 0 } path ? path : Hosting.ActorDispatchOptions.DefaultSqlitePath,
-            PostgresConnectionString: section["Storage:Postgres"] is { Length: > 0 } pg ? pg : null);
+            PostgresConnectionString: section["Storage:Postgres"] is { Length: > 0 } pg ? pg : null,
+            AllowedOrigins: (section["AllowedOrigins"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>What the status endpoint reports as storage, without credentials.</summary>

@@ -82,9 +82,9 @@ public sealed class DeliveryControlRestSpec(ServerFixture server)
 
         var reset = await ReadJson(await Http.PostAsync(Route(ns, "/reset"), Body("""{"firstEvent":"oldest"}""")));
         Assert.Equal(0, (long)reset["status"]!["currentOffset"]!);
-        var paused = await ReadJson(await Http.PostAsync(Route(ns, "/pause"), null));
+        var paused = await ReadJson(await Http.PostAsync(Route(ns, "/pause"), NoBody()));
         Assert.True((bool)paused["status"]!["paused"]!);
-        var resumed = await ReadJson(await Http.PostAsync(Route(ns, "/resume"), null));
+        var resumed = await ReadJson(await Http.PostAsync(Route(ns, "/resume"), NoBody()));
         Assert.False((bool)resumed["status"]!["paused"]!);
         var bySequence = await ReadJson(await Http.PostAsync(Route(ns, "/reset"), Body("""{"firstEvent":2}""")));
         Assert.Equal(1, (long)bySequence["status"]!["currentOffset"]!);
@@ -111,8 +111,8 @@ public sealed class DeliveryControlRestSpec(ServerFixture server)
         await AssertError(await Http.PostAsync(Route(ns, "/parked/replay"), Body("{}")), 404, "'local'");
         await AssertError(await Http.DeleteAsync(Route(ns, "/parked")), 404, "'local'");
         await AssertError(await Http.PostAsync(Route(ns, "/reset"), Body("""{"firstEvent":"oldest"}""")), 404, "'local'");
-        await AssertError(await Http.PostAsync(Route(ns, "/pause"), null), 404, "'local'");
-        await AssertError(await Http.PostAsync(Route(ns, "/resume"), null), 404, "'local'");
+        await AssertError(await Http.PostAsync(Route(ns, "/pause"), NoBody()), 404, "'local'");
+        await AssertError(await Http.PostAsync(Route(ns, "/resume"), NoBody()), 404, "'local'");
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)

@@ -31,6 +31,7 @@ public sealed class ServerFixture : IAsyncLifetime
             "--urls", "http://127.0.0.1:0",
             $"--ActorDispatch:Storage:Sqlite={DatabasePath}",
             "--ActorDispatch:MaxBodySize=65536",
+            $"--ActorDispatch:AllowedOrigins={AllowedOrigin}",
             "--Logging:LogLevel:Default=Warning",
         ]);
         await _app.StartAsync();
@@ -52,6 +53,12 @@ public sealed class ServerFixture : IAsyncLifetime
     public static string NewNamespace() => $"t{Guid.NewGuid():N}"[..12];
 
     public static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
+
+    /// <summary>No body, as application/json: what every POST and PUT must say, also one that carries nothing.</summary>
+    public static StringContent NoBody() => new("", Encoding.UTF8, "application/json");
+
+    /// <summary>A web origin, other than the server's own, that this server lets open <c>/ws</c>.</summary>
+    public const string AllowedOrigin = "http://127.0.0.1:9";
 
     public static async Task<JsonNode> ReadJson(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync()) ?? throw new InvalidOperationException("empty body");

@@ -11,8 +11,7 @@ internal static class JsonBody
 {
     public static async Task<JsonElement> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentType is { } type && !IsJson(type))
-            throw new HttpProblem(StatusCodes.Status415UnsupportedMediaType, $"AD10122: content type '{type}' is not JSON; send application/json");
+        if (request.ContentType is { } type && !IsJson(type)) throw NotJson(type);
         try
         {
             // Deeper than any event data the log accepts, so that the engine, not the parser, refuses
@@ -25,6 +24,9 @@ internal static class JsonBody
             throw new ActorDispatchException(ErrorKind.BadRequest, "AD10123", $"the body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}): {ex.Message.Split(". ")[0]}");
         }
     }
+
+    public static HttpProblem NotJson(string? contentType) => new(StatusCodes.Status415UnsupportedMediaType,
+        contentType is null ? "AD10122: no content type; send application/json" : $"AD10122: content type '{contentType}' is not JSON; send application/json");
 
     public static bool IsJson(string contentType)
     {
