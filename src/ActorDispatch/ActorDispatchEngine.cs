@@ -42,6 +42,7 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
     private readonly SystemTransport _system = new();
     private readonly Task _ready;
     private readonly IReadOnlyList<IEventTransport> _transports;
+    private readonly SubscriptionValidator _validator;
 
     internal ActorDispatchEngine(ActorSystem system, IEnumerable<IEventTransport> transports)
     {
@@ -55,7 +56,7 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         if (WalCheckpointSettings.Create(system.Settings.Config) is { } wal) system.ActorOf(WalCheckpointer.Props(wal), "actordispatch-wal-checkpoints");
         _logs = system.ActorOf(EventLogs.Props(_settings, _changeEvents, _reader.Positions), "actordispatch-logs");
         var configs = all.Select(t => (Transport: t, Config: ConfigFor(system, t))).ToList();
-        var validator = new SubscriptionValidator(_settings, all);
+        var validator = _validator = new SubscriptionValidator(_settings, all);
         var deps = new DurableSubscription.Dependencies(_logs, _reader, _settings, _changeEvents);
         _subscriptions = system.ActorOf(SubscriptionHost.Props(deps), "actordispatch-subscriptions");
         // A persistent actor stops when a store write fails; the supervisor starts it again (with
@@ -165,13 +166,15 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         return head.Sequence;
     }
 
+    // What this API hands back shows write-only transport options (a webhook's secret, its header
+    // values) masked; the transports get the definitions as stored.
     public async Task<Subscription> CreateSubscriptionAsync(SubscriptionInput input, CancellationToken cancellationToken = default) =>
-        (await Save(input, upsert: false, cancellationToken).ConfigureAwait(false)).Subscription;
+        _validator.Redact((await Save(input, upsert: false, cancellationToken).ConfigureAwait(false)).Subscription);
 
     public async Task<SubscriptionSaveResult> UpsertSubscriptionAsync(SubscriptionInput input, CancellationToken cancellationToken = default)
     {
         var saved = await Save(input, upsert: true, cancellationToken).ConfigureAwait(false);
-        return new SubscriptionSaveResult(saved.Subscription, saved.Created);
+        return new SubscriptionSaveResult(_validator.Redact(saved.Subscription), saved.Created);
     }
 
     private async Task<Catalog.Saved> Save(SubscriptionInput input, bool upsert, CancellationToken cancellationToken)
@@ -180,8 +183,10 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         return await _catalog.AskEngine<Catalog.Saved>(new Catalog.Create(input, upsert), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<Subscription?> GetSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default) =>
-        Catalog.FindAsync(_catalog, @namespace, idOrName, _settings.AskTimeout, cancellationToken);
+    public async Task<Subscription?> GetSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default) =>
+        await Catalog.FindAsync(_catalog, @namespace, idOrName, _settings.AskTimeout, cancellationToken).ConfigureAwait(false) is { } found
+            ? _validator.Redact(found)
+            : null;
 
     public async Task<SubscriptionStatus> GetSubscriptionStatusAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default)
     {
@@ -191,8 +196,9 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         return status with { Lag = Math.Max(0, head - status.CurrentOffset) };
     }
 
-    public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string @namespace, CancellationToken cancellationToken = default) =>
-        _catalog.AskEngine<IReadOnlyList<Subscription>>(new Catalog.List(@namespace), _settings.AskTimeout, cancellationToken);
+    public async Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string @namespace, CancellationToken cancellationToken = default) =>
+        (await _catalog.AskEngine<IReadOnlyList<Subscription>>(new Catalog.List(@namespace), _settings.AskTimeout, cancellationToken).ConfigureAwait(false))
+            .Select(_validator.Redact).ToList();
 
     public async Task<bool> DeleteSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default)
     {

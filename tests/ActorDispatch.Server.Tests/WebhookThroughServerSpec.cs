@@ -31,6 +31,33 @@ public sealed class WebhookThroughServerSpec(ServerFixture server)
         });
     }
 
+    [Fact]
+    public async Task A_webhook_secret_and_header_values_never_come_back_from_any_route_and_a_short_secret_is_refused()
+    {
+        const string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", header = "Bearer top-secret-value";
+        var ns = NewNamespace();
+        var body = $$$$"""{"name":"hook","transport":"webhooks","options":{"url":"http://127.0.0.1:9/hook","secret":"{{{{secret}}}}","headers":{"Authorization":"{{{{header}}}}"}}}""";
+        var answers = new List<string>
+        {
+            await (await server.Http.PostAsync($"/api/v1/namespaces/{ns}/subscriptions", Body(body))).Content.ReadAsStringAsync(),
+            await server.Http.GetStringAsync($"/api/v1/namespaces/{ns}/subscriptions/hook?fetchstatus=true"),
+            await server.Http.GetStringAsync($"/api/v1/namespaces/{ns}/subscriptions"),
+        };
+        // Saved back as read: the masked values keep the stored ones.
+        var read = await server.Http.GetStringAsync($"/api/v1/namespaces/{ns}/subscriptions/hook");
+        var put = await server.Http.PutAsync($"/api/v1/namespaces/{ns}/subscriptions", Body(read));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        answers.Add(await put.Content.ReadAsStringAsync());
+
+        Assert.All(answers, a => Assert.DoesNotContain("MfKQ9r8G", a));
+        Assert.All(answers, a => Assert.DoesNotContain("top-secret", a));
+        Assert.All(answers, a => Assert.Contains("\"secret\":\"********\"", a));
+        Assert.All(answers, a => Assert.Contains("\"Authorization\":\"********\"", a));
+
+        await AssertError(await server.Http.PostAsync($"/api/v1/namespaces/{ns}/subscriptions",
+            Body("""{"name":"weak","transport":"webhooks","options":{"url":"http://127.0.0.1:9/hook","secret":"short"}}""")), 400, "'options.secret'");
+    }
+
     private static async Task AssertEventually(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);

@@ -85,17 +85,24 @@ internal static class WebhookOptionsParser
     {
         if (secret is null) return null;
         if (secret.Length == 0) throw OptionError("secret", "must not be empty");
-        if (!secret.StartsWith(SecretPrefix, StringComparison.Ordinal)) return [.. Encoding.UTF8.GetBytes(secret)];
+        if (!secret.StartsWith(SecretPrefix, StringComparison.Ordinal)) return LongEnough([.. Encoding.UTF8.GetBytes(secret)]);
         try
         {
             var key = Convert.FromBase64String(secret[SecretPrefix.Length..]);
-            return key.Length > 0 ? [.. key] : throw OptionError("secret", "a 'whsec_' secret needs base64 key bytes after the prefix");
+            return key.Length > 0 ? LongEnough([.. key]) : throw OptionError("secret", "a 'whsec_' secret needs base64 key bytes after the prefix");
         }
         catch (FormatException)
         {
             throw OptionError("secret", "a 'whsec_' secret must be followed by base64");
         }
     }
+
+    /// <summary>The shortest signing key accepted: a shorter one can be guessed (Svix's keys are 24 bytes).</summary>
+    public const int MinSecretBytes = 24;
+
+    private static ImmutableArray<byte> LongEnough(ImmutableArray<byte> key) => key.Length >= MinSecretBytes
+        ? key
+        : throw OptionError("secret", $"is {key.Length} bytes, fewer than {MinSecretBytes}; use a random secret such as whsec_ followed by 32 bytes in base64");
 
     internal static ActorDispatchException OptionError(string option, string problem) =>
         new(ErrorKind.BadRequest, "AD10103", $"invalid option 'options.{option}': {problem}");

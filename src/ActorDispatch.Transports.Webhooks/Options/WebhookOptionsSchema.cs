@@ -20,7 +20,7 @@ internal static class WebhookOptionsSchema
           "properties": {
             "url": { "type": "string", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://", "description": "target URL, http or https; required" },
             "method": { "type": "string", "pattern": "^[A-Za-z]+$", "description": "HTTP method; default POST" },
-            "headers": { "type": "object", "additionalProperties": { "type": "string" }, "description": "static request headers" },
+            "headers": { "type": "object", "additionalProperties": { "type": "string" }, "writeOnly": true, "description": "static request headers; their values read back masked" },
             "query": { "type": "object", "additionalProperties": { "type": "string" }, "description": "static query parameters" },
             "input": {
               "type": "object",
@@ -60,7 +60,7 @@ internal static class WebhookOptionsSchema
               "additionalProperties": false
             },
             "tlsConfigName": { "type": "string", "minLength": 1, "description": "a named TLS configuration of the transport" },
-            "secret": { "type": "string", "minLength": 1, "description": "Standard Webhooks signing secret; whsec_<base64> or any string" }
+            "secret": { "type": "string", "minLength": 1, "writeOnly": true, "description": "Standard Webhooks signing secret, at least 24 bytes: whsec_<base64> or any string; reads back masked" }
           },
           "additionalProperties": false
         }

@@ -89,9 +89,9 @@ internal sealed class CatalogActor : ReceivePersistentActor
 
     private void OnCreate(Catalog.Create create)
     {
-        var input = create.Input;
+        var existing = _catalog.Find(create.Input.Namespace, create.Input.Name);
+        var input = _validator.KeepStored(create.Input, existing is not null && existing.Name == create.Input.Name ? existing : null);
         var options = _validator.ValidateDurable(input);
-        var existing = _catalog.Find(input.Namespace, input.Name);
         if (existing is not null && existing.Name == input.Name)
         {
             if (!create.Upsert) throw Errors.SubscriptionExists(input.Namespace, input.Name);

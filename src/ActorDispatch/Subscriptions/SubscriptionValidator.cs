@@ -23,13 +23,21 @@ internal sealed partial class SubscriptionValidator
     private static partial Regex NamePattern();
 
     private readonly DispatchSettings _settings;
-    private readonly IReadOnlyDictionary<string, (IEventTransport Transport, JsonSchema Schema)> _transports;
+    private readonly IReadOnlyDictionary<string, (IEventTransport Transport, JsonSchema Schema, WriteOnlyOptions WriteOnly)> _transports;
 
     public SubscriptionValidator(DispatchSettings settings, IEnumerable<IEventTransport> transports)
     {
         _settings = settings;
-        _transports = transports.ToDictionary(t => t.Name, t => (t, BuildSchema(t)), StringComparer.Ordinal);
+        _transports = transports.ToDictionary(t => t.Name, BuildSchema, StringComparer.Ordinal);
     }
+
+    /// <summary>The subscription as it may be shown: its write-only transport options masked.</summary>
+    public Subscription Redact(Subscription subscription) =>
+        _transports.TryGetValue(subscription.Transport, out var t) ? subscription with { Options = t.WriteOnly.Redact(subscription.Options) } : subscription;
+
+    /// <summary>The input to save: write-only options sent back masked keep the values <paramref name="stored"/> has.</summary>
+    public SubscriptionInput KeepStored(SubscriptionInput input, Subscription? stored) =>
+        _transports.TryGetValue(input.Transport, out var t) ? input with { Options = t.WriteOnly.KeepStored(input.Options, stored?.Options) } : input;
 
     public IEventTransport Transport(string name) =>
         _transports.TryGetValue(name, out var t) ? t.Transport : throw Errors.UnknownTransport(name, _transports.Keys.Order());
@@ -116,9 +124,10 @@ internal sealed partial class SubscriptionValidator
         return end > start ? message[(start + 2)..end] : null;
     }
 
-    private static JsonSchema BuildSchema(IEventTransport transport)
+    private static (IEventTransport, JsonSchema, WriteOnlyOptions) BuildSchema(IEventTransport transport)
     {
         using var doc = transport.GetOptionsSchema();
-        return JsonSchema.FromText(doc.RootElement.GetRawText(), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+        return (transport, JsonSchema.FromText(doc.RootElement.GetRawText(), new BuildOptions { SchemaRegistry = new SchemaRegistry() }),
+            WriteOnlyOptions.From(doc.RootElement));
     }
 }

@@ -8,11 +8,13 @@ namespace ActorDispatch.Tests.Support;
 /// <summary>
 /// A transport that hands every delivery to a TestKit probe, so tests observe the engine through
 /// <c>ExpectMsg</c> and answer through <see cref="Callbacks"/>. Its options schema declares a
-/// required-format <c>url</c> and a non-negative <c>retries</c>, to exercise schema validation.
+/// required-format <c>url</c> and a non-negative <c>retries</c>, to exercise schema validation, and
+/// write-only <c>token</c> and <c>headers</c>, to exercise their masking.
 /// </summary>
 public sealed class ProbeTransport(IActorRef probe, string name = "probe") : IEventTransportAll
 {
-    public sealed record Delivered(string ConnectionId, EventDelivery Delivery, JsonElement? Data)
+    /// <param name="Options">The subscription's options as the transport got them (write-only ones unmasked).</param>
+    public sealed record Delivered(string ConnectionId, EventDelivery Delivery, JsonElement? Data, SubscriptionOptions Options)
     {
         public Event Event => Delivery.Event;
     }
@@ -46,7 +48,9 @@ public sealed class ProbeTransport(IActorRef probe, string name = "probe") : IEv
           "type": "object",
           "properties": {
             "url": { "type": "string", "pattern": "^https?://" },
-            "retries": { "type": "integer", "minimum": 0 }
+            "retries": { "type": "integer", "minimum": 0 },
+            "token": { "type": "string", "writeOnly": true },
+            "headers": { "type": "object", "additionalProperties": { "type": "string" }, "writeOnly": true }
           },
           "additionalProperties": false
         }
@@ -57,7 +61,7 @@ public sealed class ProbeTransport(IActorRef probe, string name = "probe") : IEv
     public Task DeliveryRequestAsync(string connectionId, Subscription subscription, EventDelivery delivery, JsonElement? data, CancellationToken cancellationToken = default)
     {
         if (FailDeliveriesWith is { } failure) return Task.FromException(new InvalidOperationException(failure));
-        probe.Tell(new Delivered(connectionId, delivery, data));
+        probe.Tell(new Delivered(connectionId, delivery, data, subscription.Options));
         return Task.CompletedTask;
     }
 

@@ -9,7 +9,7 @@ public sealed class SigningSpec(ITestOutputHelper output) : WebhookSpec(output)
 
     [Theory]
     [InlineData(Secret)]
-    [InlineData("just a passphrase")]
+    [InlineData("just a passphrase, long enough")]
     public async Task Every_request_is_signed_and_verifies(string secret)
     {
         await SubscribeAsync($$"""{"url":"{url}","secret":"{{secret}}"}""");

@@ -55,7 +55,7 @@ public sealed class WebhookOptionsParserSpec
               "retry": {"enabled": false, "count": 2, "initialDelay": "10ms", "maxDelay": 1000},
               "httpOptions": {"requestTimeout": "2s", "connectionTimeout": "1s", "maxIdleConns": 7, "idleTimeout": "1m", "proxyURL": "http://proxy:3128"},
               "tlsConfigName": "mtls",
-              "secret": "s3cret",
+              "secret": "s3cret passphrase, 24 bytes",
               "withData": true
             }
             """);
@@ -72,7 +72,7 @@ public sealed class WebhookOptionsParserSpec
         Assert.Equal(1, o.Retry.Attempts);
         Assert.Equal(new HttpSettings(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 7, TimeSpan.FromMinutes(1), new Uri("http://proxy:3128")), o.Http);
         Assert.Equal("mtls", o.TlsConfigName);
-        Assert.Equal("s3cret"u8.ToArray(), o.SigningKey!.Value.ToArray());
+        Assert.Equal("s3cret passphrase, 24 bytes"u8.ToArray(), o.SigningKey!.Value.ToArray());
     }
 
     [Fact]

@@ -102,7 +102,7 @@ public sealed class WebhookRequestBuilderSpec
     [Fact]
     public void Http_request_carries_headers_content_type_and_signature()
     {
-        var options = Options("""{"url":"http://h/","method":"PATCH","headers":{"Content-Type":"application/vnd.test+json","X-A":"1"},"secret":"k"}""");
+        var options = Options("""{"url":"http://h/","method":"PATCH","headers":{"Content-Type":"application/vnd.test+json","X-A":"1"},"secret":"a key of at least 24 bytes"}""");
         var r = WebhookRequestBuilder.ForDelivery(options, Delivery(new { n = 1 }));
         using var message = r.ToHttpRequest(options.SigningKey!.Value.AsSpan(), sign: true, 1_700_000_000);
 
@@ -111,6 +111,6 @@ public sealed class WebhookRequestBuilderSpec
         Assert.Equal("1", message.Headers.GetValues("X-A").Single());
         Assert.Equal(r.MessageId, message.Headers.GetValues("webhook-id").Single());
         Assert.Equal("1700000000", message.Headers.GetValues("webhook-timestamp").Single());
-        Assert.Equal(WebhookSignature.Sign("k"u8, r.MessageId, 1_700_000_000, r.Body), message.Headers.GetValues("webhook-signature").Single());
+        Assert.Equal(WebhookSignature.Sign("a key of at least 24 bytes"u8, r.MessageId, 1_700_000_000, r.Body), message.Headers.GetValues("webhook-signature").Single());
     }
 }

@@ -17,8 +17,8 @@ public sealed class WebhookSignatureSpec
     }
 
     [Theory]
-    [InlineData("whsec_c2VjcmV0LWJ5dGVzLWZvci10ZXN0cw==")]
-    [InlineData("a plain string secret")]
+    [InlineData("whsec_c2VjcmV0LWJ5dGVzLWZvci10aGUtdGVzdHM=")]
+    [InlineData("a plain string secret of 34 bytes")]
     [InlineData("whsec_")]
     public void Signature_verifies_with_an_independent_implementation(string secret)
     {
@@ -40,9 +40,20 @@ public sealed class WebhookSignatureSpec
     [Fact]
     public void Whsec_secret_uses_decoded_bytes_and_other_secrets_their_utf8_bytes()
     {
-        Assert.Equal("secret-bytes-for-tests"u8.ToArray(), WebhookOptionsParser.ParseSecret("whsec_c2VjcmV0LWJ5dGVzLWZvci10ZXN0cw==")!.Value.ToArray());
-        Assert.Equal("whsec-like but not"u8.ToArray(), WebhookOptionsParser.ParseSecret("whsec-like but not")!.Value.ToArray());
-        Assert.Equal("ключ"u8.ToArray(), WebhookOptionsParser.ParseSecret("ключ")!.Value.ToArray());
+        Assert.Equal("secret-bytes-for-the-tests"u8.ToArray(), WebhookOptionsParser.ParseSecret("whsec_c2VjcmV0LWJ5dGVzLWZvci10aGUtdGVzdHM=")!.Value.ToArray());
+        Assert.Equal("whsec-like but not, long enough"u8.ToArray(), WebhookOptionsParser.ParseSecret("whsec-like but not, long enough")!.Value.ToArray());
+        Assert.Equal("ключ ключ ключ"u8.ToArray(), WebhookOptionsParser.ParseSecret("ключ ключ ключ")!.Value.ToArray()); // 26 bytes in UTF-8
+    }
+
+    [Theory]
+    [InlineData("short")]
+    [InlineData("23 bytes is not enough!")]
+    [InlineData("whsec_c2hvcnQ=")]
+    public void A_secret_under_24_bytes_is_refused_naming_the_option(string secret)
+    {
+        var ex = Assert.Throws<ActorDispatchException>(() => WebhookOptionsParser.ParseSecret(secret));
+        Assert.Contains("options.secret", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("24", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
