@@ -240,6 +240,7 @@ public sealed class CrashSpecOnSqlite(ITestOutputHelper output) : CrashSpec(outp
 }
 
 [Trait("Category", "Postgres")]
+[Collection(nameof(PostgresServerCollection))]
 public sealed class CrashSpecOnPostgres(ITestOutputHelper output) : CrashSpec(output)
 {
     protected override string[] StoreArgs() => [$"--ActorDispatch:Storage:Postgres={TestDatabase.Create()}"];

@@ -73,6 +73,7 @@ public sealed class ParkedCrashSpecOnSqlite : ParkedCrashSpec
 }
 
 [Trait("Category", "Postgres")]
+[Collection(nameof(PostgresServerCollection))]
 public sealed class ParkedCrashSpecOnPostgres : ParkedCrashSpec
 {
     protected override string[] StoreArgs() => [$"--ActorDispatch:Storage:Postgres={TestDatabase.Create()}"];

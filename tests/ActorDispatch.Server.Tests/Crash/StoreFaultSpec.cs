@@ -12,6 +12,7 @@ namespace ActorDispatch.Server.Tests.Crash;
 /// <c>stop</c> or <c>start</c> for the server of <c>ACTORDISPATCH_TEST_POSTGRES</c> (.ci/run sets both).
 /// </summary>
 [Trait("Category", "Postgres")]
+[Collection(nameof(PostgresServerCollection))]
 public sealed class StoreFaultSpec(ITestOutputHelper output)
 {
     public const string ControlVariable = "ACTORDISPATCH_TEST_POSTGRES_CTL";

@@ -2,6 +2,13 @@ using Npgsql;
 
 namespace ActorDispatch.Server.Tests.Crash;
 
+/// <summary>
+/// Every spec that uses the PostgreSQL server: they run one after another, since one of them
+/// (<see cref="StoreFaultSpec"/>) stops the server for a while, which would fail the others' writes.
+/// </summary>
+[CollectionDefinition(nameof(PostgresServerCollection), DisableParallelization = true)]
+public sealed class PostgresServerCollection;
+
 /// <summary>A fresh PostgreSQL database on the server named by ACTORDISPATCH_TEST_POSTGRES, or a skip that says why.</summary>
 public static class TestDatabase
 {
