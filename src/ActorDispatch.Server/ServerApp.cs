@@ -27,7 +27,11 @@ public static class ServerApp
             doc.Info.Description = "FireFly-compatible event and subscription API (see PROTOCOL.md).";
             return Task.CompletedTask;
         }));
-        builder.Services.AddSingleton(sp => new WebhooksTransport(new WebhooksTransportOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
+        builder.Services.AddSingleton(sp => new WebhooksTransport(new WebhooksTransportOptions
+        {
+            LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+            EgressAllow = settings.EgressAllow,
+        }));
         builder.Services.AddActorDispatchWebSockets();
         builder.Services.AddActorDispatch();
         builder.Services.AddAkka(settings.NodeName, (akka, sp) => akka

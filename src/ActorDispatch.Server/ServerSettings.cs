@@ -10,7 +10,9 @@ namespace ActorDispatch.Server;
 /// <param name="SqlitePath">The SQLite file, when no PostgreSQL connection string is given.</param>
 /// <param name="PostgresConnectionString">PostgreSQL instead of SQLite, when set.</param>
 /// <param name="AllowedOrigins">Web origins (<c>https://ops.example.com</c>) besides the server's own that may open <c>/ws</c>.</param>
-internal sealed record ServerSettings(string NodeName, long MaxBodySize, string SqlitePath, string? PostgresConnectionString, IReadOnlySet<string> AllowedOrigins)
+/// <param name="EgressAllow">Loopback and private ranges (comma-separated CIDRs) that webhooks may reach, or null for none.</param>
+internal sealed record ServerSettings(string NodeName, long MaxBodySize, string SqlitePath, string? PostgresConnectionString, IReadOnlySet<string> AllowedOrigins,
+    string? EgressAllow)
 {
     public const string Section = "ActorDispatch";
 
@@ -25,7 +27,8 @@ internal sealed record ServerSettings(string NodeName, long MaxBodySize, string 
             SqlitePath: section["Storage:Sqlite"] is { Length: > 0 } path ? path : Hosting.ActorDispatchOptions.DefaultSqlitePath,
             PostgresConnectionString: section["Storage:Postgres"] is { Length: > 0 } pg ? pg : null,
             AllowedOrigins: (section["AllowedOrigins"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase));
+                .Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase),
+            EgressAllow: section["Egress:Allow"] is { Length: > 0 } allow ? allow : null);
     }
 
     /// <summary>What the status endpoint reports as storage, without credentials.</summary>

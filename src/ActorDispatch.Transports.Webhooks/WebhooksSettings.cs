@@ -13,7 +13,8 @@ internal sealed record WebhooksSettings(
     HttpSettings DefaultHttp,
     int FastAckMaxConcurrentRequests,
     int MaxReplyBodySize,
-    ImmutableDictionary<string, WebhookTlsConfig> TlsConfigs)
+    ImmutableDictionary<string, WebhookTlsConfig> TlsConfigs,
+    EgressPolicy Egress)
 {
     public const string RequestTimeout = "request-timeout";
     public const string ConnectionTimeout = "connection-timeout";
@@ -26,6 +27,7 @@ internal sealed record WebhooksSettings(
     public const string FastAckMaxConcurrent = "fastack-max-concurrent-requests";
     public const string MaxReplyBody = "max-reply-body-size";
     public const string Tls = "tls";
+    public const string EgressAllow = "egress-allow";
 
     // The single source of the transport's defaults: declared to the engine, which overlays HOCON.
     private static readonly (string Key, string? Default)[] Known =
@@ -41,6 +43,7 @@ internal sealed record WebhooksSettings(
         (FastAckMaxConcurrent, "32"),
         (MaxReplyBody, "1048576"),
         (Tls, null),
+        (EgressAllow, ""),
     ];
 
     /// <summary>Declares every key with its default.</summary>
@@ -57,7 +60,8 @@ internal sealed record WebhooksSettings(
     /// Reads the resolved configuration. TLS configurations come from keys
     /// <c>tls.&lt;name&gt;.&lt;field&gt;</c>, then from <paramref name="tlsOverrides"/> (code wins).
     /// </summary>
-    public static WebhooksSettings From(TransportConfig config, IEnumerable<KeyValuePair<string, WebhookTlsConfig>>? tlsOverrides = null)
+    public static WebhooksSettings From(TransportConfig config, IEnumerable<KeyValuePair<string, WebhookTlsConfig>>? tlsOverrides = null,
+        string? egressAllow = null)
     {
         var retry = new RetrySettings(
             config.GetBool(RetryEnabled),
@@ -72,8 +76,11 @@ internal sealed record WebhooksSettings(
             ProxyUrl: null);
         var tls = ReadTls(config);
         foreach (var (name, tlsConfig) in tlsOverrides ?? []) tls[name] = tlsConfig;
+        var egress = egressAllow is not null
+            ? EgressPolicy.Parse(egressAllow, "ActorDispatch:Egress:Allow")
+            : EgressPolicy.Parse(config.GetString(EgressAllow), $"actordispatch.transports.{config.TransportName}.{EgressAllow}");
         return new WebhooksSettings(retry, http, Count(config, FastAckMaxConcurrent), Count(config, MaxReplyBody),
-            tls.ToImmutableDictionary(StringComparer.Ordinal));
+            tls.ToImmutableDictionary(StringComparer.Ordinal), egress);
     }
 
     private static TimeSpan Duration(TransportConfig config, string key) =>

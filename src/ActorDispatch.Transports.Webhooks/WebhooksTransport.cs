@@ -79,9 +79,9 @@ public sealed class WebhooksTransport : IEventTransport, IAsyncDisposable
 
     public Task InitAsync(TransportConfig config, ITransportCallbacks callbacks, CancellationToken cancellationToken = default)
     {
-        var settings = WebhooksSettings.From(config, _options.TlsConfigs);
+        var settings = WebhooksSettings.From(config, _options.TlsConfigs, _options.EgressAllow);
         var tls = settings.TlsConfigs.ToImmutableDictionary(kv => kv.Key, kv => TlsMaterial.Load(kv.Key, kv.Value), StringComparer.Ordinal);
-        _pool = new HttpClientPool(tls);
+        _pool = new HttpClientPool(tls, settings.Egress);
         _sender = new WebhookSender(_pool, settings.MaxReplyBodySize, _time, _log);
         _fastAckSlots = new SemaphoreSlim(settings.FastAckMaxConcurrentRequests);
         _settings = settings;
@@ -126,7 +126,7 @@ public sealed class WebhooksTransport : IEventTransport, IAsyncDisposable
         _fastAckSlots?.Dispose();
     }
 
-    private WebhooksSettings Settings => _settings ?? WebhooksSettings.From(WebhooksSettings.DefaultConfig(TransportName), _options.TlsConfigs);
+    private WebhooksSettings Settings => _settings ?? WebhooksSettings.From(WebhooksSettings.DefaultConfig(TransportName), _options.TlsConfigs, _options.EgressAllow);
 
     private ITransportCallbacks Callbacks => _callbacks ?? throw new InvalidOperationException("the webhooks transport is not initialised");
 

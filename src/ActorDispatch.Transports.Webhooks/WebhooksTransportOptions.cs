@@ -17,6 +17,13 @@ public sealed class WebhooksTransportOptions
 
     /// <summary>Where the transport logs failed deliveries and retries; nothing is logged when null.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Loopback and private ranges webhooks may reach (comma-separated CIDRs, e.g. <c>10.0.0.0/8</c>);
+    /// replaces HOCON's <c>egress-allow</c> when set. Public addresses are always allowed, link-local
+    /// and multicast ones never (see <see cref="EgressPolicy"/>).
+    /// </summary>
+    public string? EgressAllow { get; set; }
 }
 
 /// <summary>

@@ -32,6 +32,7 @@ public sealed class ServerFixture : IAsyncLifetime
             $"--ActorDispatch:Storage:Sqlite={DatabasePath}",
             "--ActorDispatch:MaxBodySize=65536",
             $"--ActorDispatch:AllowedOrigins={AllowedOrigin}",
+            "--ActorDispatch:Egress:Allow=127.0.0.0/8", // the webhook receivers are on loopback
             "--Logging:LogLevel:Default=Warning",
         ]);
         await _app.StartAsync();

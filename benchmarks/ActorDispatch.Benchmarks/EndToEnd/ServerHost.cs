@@ -42,6 +42,7 @@ internal sealed class ServerHost : IAsyncDisposable
             $"--ActorDispatch:Storage:Sqlite={Path.Combine(directory, "events.db")}",
             $"--ActorDispatch:NodeName={name}",
             "--Logging:LogLevel:Default=Warning",
+            "--ActorDispatch:Egress:Allow=127.0.0.0/8", // the webhook receiver is on loopback
         ]);
         try
         {

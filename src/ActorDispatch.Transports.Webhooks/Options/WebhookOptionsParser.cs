@@ -1,3 +1,4 @@
+using System.Net;
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
@@ -61,7 +62,7 @@ internal static class WebhookOptionsParser
 
         return new WebhookOptions
         {
-            Url = ParseUrl(o.String("url") ?? throw OptionError("url", "is required"), "url"),
+            Url = Reachable(ParseUrl(o.String("url") ?? throw OptionError("url", "is required"), "url"), "url", settings.Egress),
             Method = ParseMethod(o.String("method")),
             Headers = ParseHeaders(o.StringMap("headers"), "headers"),
             Query = o.StringMap("query"),
@@ -74,7 +75,7 @@ internal static class WebhookOptionsParser
             ReplyTag = replyTag,
             ReplyTx = replyTx,
             Retry = ParseRetry(o.Object("retry"), settings.DefaultRetry),
-            Http = ParseHttp(o.Object("httpOptions"), settings.DefaultHttp),
+            Http = ParseHttp(o.Object("httpOptions"), settings.DefaultHttp, settings.Egress),
             TlsConfigName = tlsName,
             SigningKey = ParseSecret(o.String("secret")),
         };
@@ -115,6 +116,15 @@ internal static class WebhookOptionsParser
             throw OptionError(option, $"'{text}' must use http or https");
         if (string.IsNullOrEmpty(uri.Host))
             throw OptionError(option, $"'{text}' has no host");
+        return uri;
+    }
+
+    // An address written in the URL is judged at once; a name is judged on what it resolves to, at connect time.
+    private static Uri Reachable(Uri uri, string option, EgressPolicy egress)
+    {
+        if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address) &&
+            egress.Refusal(address) is { } refusal)
+            throw OptionError(option, $"'{uri}' may not be reached: {refusal}");
         return uri;
     }
 
@@ -161,7 +171,7 @@ internal static class WebhookOptionsParser
         return new RetrySettings(o.Bool("enabled") ?? defaults.Enabled, count, initial, max);
     }
 
-    private static HttpSettings ParseHttp(OptionReader? o, HttpSettings defaults)
+    private static HttpSettings ParseHttp(OptionReader? o, HttpSettings defaults, EgressPolicy egress)
     {
         if (o is null) return defaults;
         o.RefuseUnknown(["requestTimeout", "connectionTimeout", "maxIdleConns", "idleTimeout", "proxyURL"]);
@@ -172,7 +182,7 @@ internal static class WebhookOptionsParser
             o.PositiveDuration("connectionTimeout") ?? defaults.ConnectionTimeout,
             maxIdle,
             o.Duration("idleTimeout") ?? defaults.IdleTimeout,
-            o.String("proxyURL") is { } proxy ? ParseUrl(proxy, "httpOptions.proxyURL") : defaults.ProxyUrl);
+            o.String("proxyURL") is { } proxy ? Reachable(ParseUrl(proxy, "httpOptions.proxyURL"), "httpOptions.proxyURL", egress) : defaults.ProxyUrl);
     }
 
     /// <summary>Typed access to one level of the options JSON, naming options by their dotted path in errors.</summary>

@@ -8,9 +8,11 @@ namespace ActorDispatch.Transports.Webhooks.Sending;
 /// <summary>
 /// One <see cref="HttpClient"/> per distinct connection setting (<see cref="HandlerKey"/>: timeouts,
 /// pool size, proxy, TLS configuration), shared by every subscription with that setting, so that
-/// connections are pooled and reused rather than opened per delivery.
+/// connections are pooled and reused rather than opened per delivery. Every connection is opened
+/// through the <see cref="EgressPolicy"/>, on the addresses it allows, and no redirect is followed:
+/// a 3xx is a failed delivery, since following it could lead anywhere with the request's headers.
 /// </summary>
-internal sealed class HttpClientPool(ImmutableDictionary<string, TlsMaterial> tls) : IDisposable
+internal sealed class HttpClientPool(ImmutableDictionary<string, TlsMaterial> tls, EgressPolicy egress) : IDisposable
 {
     // Recycle connections now and then so that DNS changes of a receiver are picked up.
     private static readonly TimeSpan ConnectionLifetime = TimeSpan.FromMinutes(5);
@@ -34,8 +36,8 @@ internal sealed class HttpClientPool(ImmutableDictionary<string, TlsMaterial> tl
             // A proxy only when the subscription names one, so that delivery does not depend on the host's environment.
             UseProxy = key.ProxyUrl is not null,
             Proxy = key.ProxyUrl is { } proxy ? new WebProxy(proxy) : null,
-            AllowAutoRedirect = true,
-            MaxAutomaticRedirections = 10,
+            AllowAutoRedirect = false,
+            ConnectCallback = (context, ct) => egress.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, ct),
             AutomaticDecompression = DecompressionMethods.All,
             UseCookies = false,
         };

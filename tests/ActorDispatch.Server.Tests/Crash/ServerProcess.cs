@@ -35,7 +35,7 @@ public sealed class ServerProcess : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var arg in new[] { dll, "--urls", BaseAddress.ToString().TrimEnd('/'), "--Logging:LogLevel:Default=Warning" }.Concat(_storeArgs))
+        foreach (var arg in new[] { dll, "--urls", BaseAddress.ToString().TrimEnd('/'), "--Logging:LogLevel:Default=Warning", "--ActorDispatch:Egress:Allow=127.0.0.0/8" }.Concat(_storeArgs))
             info.ArgumentList.Add(arg);
         _process = Process.Start(info) ?? throw new InvalidOperationException("the server did not start");
         _process.OutputDataReceived += (_, _) => { };

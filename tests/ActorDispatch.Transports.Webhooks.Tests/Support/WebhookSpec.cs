@@ -25,6 +25,8 @@ public abstract class WebhookSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
           rewind-backoff-max = 200ms
         }
         akka.loglevel = INFO
+        # The receivers are on loopback, which webhooks may reach only when allowed.
+        actordispatch.transports.webhooks.egress-allow = "127.0.0.0/8"
         """);
 
     private readonly X509CertificateHolder? _certificate;

@@ -7,7 +7,7 @@ namespace ActorDispatch.Transports.Webhooks.Tests.Unit;
 public sealed class WebhookOptionsParserSpec
 {
     private static readonly WebhooksSettings Settings = WebhooksSettings.From(WebhooksSettings.DefaultConfig("webhooks"),
-        [new("mtls", new WebhookTlsConfig(InsecureSkipVerify: true))]);
+        [new("mtls", new WebhookTlsConfig(InsecureSkipVerify: true))], egressAllow: "127.0.0.0/8");
 
     internal static SubscriptionOptions Options(string json) => JsonSerializer.Deserialize<SubscriptionOptions>(json, ActorDispatchJson.Options)!;
 
@@ -156,5 +156,29 @@ public sealed class WebhookOptionsParserSpec
         var o = root.GetProperty("properties").GetProperty(name);
         Assert.False(o.GetProperty("additionalProperties").GetBoolean());
         return o.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data", "url", "never allowed")]
+    [InlineData("http://[fe80::1]/hook", "url", "never allowed")]
+    [InlineData("http://10.1.2.3/hook", "url", "allow list")]
+    [InlineData("http://[::ffff:192.168.1.1]/hook", "url", "allow list")]
+    [InlineData("http://0.0.0.0/hook", "url", "unspecified")]
+    [InlineData("http://224.0.0.1/hook", "url", "never allowed")]
+    public void An_address_in_the_url_that_policy_refuses_is_refused_at_once_naming_the_option(string url, string option, string why)
+    {
+        var ex = Assert.Throws<ActorDispatchException>(() => Parse($$"""{"url":"{{url}}"}"""));
+        Assert.Contains($"'options.{option}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(why, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_proxy_address_that_policy_refuses_is_refused_naming_httpOptions_proxyURL() =>
+        AssertRefused("""{"url":"https://hooks.example/","httpOptions":{"proxyURL":"http://169.254.0.9:3128"}}""", "httpOptions.proxyURL");
+
+    [Fact]
+    public void A_name_is_judged_when_it_is_resolved_not_at_create()
+    {
+        Assert.Equal("hooks.example", Parse("""{"url":"https://hooks.example/h"}""").Url.Host);
     }
 }
