@@ -15,7 +15,7 @@ public static class Duration
         var s = text.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var bare))
         {
-            if (bare < 0 || double.IsNaN(bare) || double.IsInfinity(bare)) return false;
+            if (bare < 0 || double.IsNaN(bare) || bare > MaxMilliseconds) return false;
             value = TimeSpan.FromMilliseconds(bare);
             return true;
         }
@@ -44,7 +44,11 @@ public static class Duration
             if (double.IsNaN(ms)) return false;
             total += n * ms;
         }
+        // Beyond what a TimeSpan holds (some 29,000 years) is no duration: refused, not an overflow.
+        if (double.IsNaN(total) || total > MaxMilliseconds) return false;
         value = TimeSpan.FromMilliseconds(total);
         return true;
     }
+
+    private static readonly double MaxMilliseconds = TimeSpan.MaxValue.TotalMilliseconds / 2;
 }

@@ -71,7 +71,9 @@ internal sealed class CatalogActor : ReceivePersistentActor
     public static Props Props(DispatchSettings settings, SubscriptionValidator validator, IActorRef logs, IActorRef subscriptions, IActorRef changeEvents) =>
         Akka.Actor.Props.Create(() => new CatalogActor(settings, validator, logs, subscriptions, changeEvents));
 
-    // Bad input is answered with its error; the catalog keeps running.
+    // Bad input is answered with its error; the catalog keeps running. Anything else thrown here is a
+    // bug, found before anything was persisted: the caller hears of it rather than waiting for an
+    // answer that a restarted catalog would never send.
     private void Guarded(Action action)
     {
         try
@@ -80,6 +82,11 @@ internal sealed class CatalogActor : ReceivePersistentActor
         }
         catch (ActorDispatchException ex)
         {
+            Sender.Tell(new Status.Failure(ex));
+        }
+        catch (Exception ex)
+        {
+            _log.Error(ex, "A subscription request failed unexpectedly; the catalog is unchanged");
             Sender.Tell(new Status.Failure(ex));
         }
     }

@@ -48,6 +48,8 @@ public sealed class DurationTests
     [InlineData("soon")]
     [InlineData("5 parsecs")]
     [InlineData("-5s")]
+    [InlineData("1E+308")] // once an overflow that restarted the catalog, and left the caller waiting
+    [InlineData("99999999999999d")]
     public void Nonsense_does_not_parse(string text) => Assert.False(Duration.TryParse(text, out _));
 }
 
