@@ -11,8 +11,9 @@ namespace ActorDispatch.Server;
 /// <param name="PostgresConnectionString">PostgreSQL instead of SQLite, when set.</param>
 /// <param name="AllowedOrigins">Web origins (<c>https://ops.example.com</c>) besides the server's own that may open <c>/ws</c>.</param>
 /// <param name="EgressAllow">Loopback and private ranges (comma-separated CIDRs) that webhooks may reach, or null for none.</param>
+/// <param name="MaxListBytes">About how large a list of events may be, in bytes of JSON (at least one event is listed).</param>
 internal sealed record ServerSettings(string NodeName, long MaxBodySize, string SqlitePath, string? PostgresConnectionString, IReadOnlySet<string> AllowedOrigins,
-    string? EgressAllow)
+    string? EgressAllow, long MaxListBytes)
 {
     public const string Section = "ActorDispatch";
 
@@ -28,8 +29,14 @@ internal sealed record ServerSettings(string NodeName, long MaxBodySize, string 
             PostgresConnectionString: section["Storage:Postgres"] is { Length: > 0 } pg ? pg : null,
             AllowedOrigins: (section["AllowedOrigins"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase),
-            EgressAllow: section["Egress:Allow"] is { Length: > 0 } allow ? allow : null);
+            EgressAllow: section["Egress:Allow"] is { Length: > 0 } allow ? allow : null,
+            MaxListBytes: Positive(section, "MaxListBytes", 16 * 1024 * 1024));
     }
+
+    private static long Positive(IConfigurationSection section, string key, long fallback) =>
+        section.GetValue<long?>(key) is { } value
+            ? value > 0 ? value : throw new InvalidOperationException($"{Section}:{key} must be positive, not {value}")
+            : fallback;
 
     /// <summary>What the status endpoint reports as storage, without credentials.</summary>
     public string StorageDescription => PostgresConnectionString is null ? $"sqlite:{Path.GetFullPath(SqlitePath)}" : "postgresql";

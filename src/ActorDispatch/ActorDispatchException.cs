@@ -56,6 +56,9 @@ internal static class Errors
     public static ActorDispatchException TooManySubscriptions(int max) =>
         new(ErrorKind.Conflict, "AD10105", $"the maximum of {max} durable subscriptions ('subscriptions.max') is reached");
 
+    public static ActorDispatchException TooManySubscriptionsInNamespace(string ns, int max) =>
+        new(ErrorKind.Conflict, "AD10117", $"the maximum of {max} durable subscriptions in namespace '{ns}' ('subscriptions.max-per-namespace') is reached");
+
     public static ActorDispatchException PayloadTooLarge(string field, long size, long max) =>
         new(ErrorKind.TooLarge, "AD10106", $"'{field}' is {size} bytes, more than the limit of {max} bytes");
 

@@ -48,6 +48,23 @@ public sealed class RestApiSpec(ServerFixture server)
     }
 
     [Fact]
+    public async Task A_list_is_cut_short_at_the_byte_limit_says_so_and_the_rest_follows_from_where_it_ended()
+    {
+        var ns = NewNamespace();
+        var data = new string('x', 40_000); // eight of these pass the fixture's 256 KiB
+        for (var i = 0; i < 12; i++) await AppendAsync(ns, $$"""{"type":"big","data":"{{data}}"}""");
+
+        var first = await Http.GetAsync($"/api/v1/namespaces/{ns}/events?limit=100");
+        var page = (await ReadJson(first)).AsArray();
+        Assert.Equal("true", first.Headers.GetValues("X-ActorDispatch-Truncated").Single());
+        Assert.InRange(page.Count, 1, 11);
+        var rest = await Http.GetAsync($"/api/v1/namespaces/{ns}/events?limit=100&sequence=>{(long)page[^1]!["sequence"]!}");
+        var all = page.Concat((await ReadJson(rest)).AsArray()).Select(e => (long)e!["sequence"]!).ToList();
+        Assert.False(rest.Headers.Contains("X-ActorDispatch-Truncated"));
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), all);
+    }
+
+    [Fact]
     public async Task Posting_one_event_or_an_array_stores_them_with_sequences()
     {
         var ns = NewNamespace();

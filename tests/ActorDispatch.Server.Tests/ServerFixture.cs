@@ -31,6 +31,7 @@ public sealed class ServerFixture : IAsyncLifetime
             "--urls", "http://127.0.0.1:0",
             $"--ActorDispatch:Storage:Sqlite={DatabasePath}",
             "--ActorDispatch:MaxBodySize=65536",
+            $"--ActorDispatch:MaxListBytes={MaxListBytes}",
             $"--ActorDispatch:AllowedOrigins={AllowedOrigin}",
             "--ActorDispatch:Egress:Allow=127.0.0.0/8", // the webhook receivers are on loopback
             "--Logging:LogLevel:Default=Warning",
@@ -57,6 +58,9 @@ public sealed class ServerFixture : IAsyncLifetime
 
     /// <summary>No body, as application/json: what every POST and PUT must say, also one that carries nothing.</summary>
     public static StringContent NoBody() => new("", Encoding.UTF8, "application/json");
+
+    /// <summary>About how many bytes of events one list answer of this server holds.</summary>
+    public const int MaxListBytes = 256 * 1024;
 
     /// <summary>A web origin, other than the server's own, that this server lets open <c>/ws</c>.</summary>
     public const string AllowedOrigin = "http://127.0.0.1:9";

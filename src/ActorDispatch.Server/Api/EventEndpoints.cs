@@ -19,14 +19,14 @@ internal static class EventEndpoints
                 : Results.Json(stored[0], ActorDispatchJson.Options, statusCode: StatusCodes.Status201Created);
         }).WithSummary("Append one event, or an array appended atomically");
 
-        events.MapGet("", async (string ns, HttpRequest request, IActorDispatch dispatch, CancellationToken ct) =>
+        events.MapGet("", async (string ns, HttpRequest request, IActorDispatch dispatch, ServerSettings settings, CancellationToken ct) =>
         {
             var list = ListQuery.Parse(request.Query);
             var (from, to, not) = ListQuery.SequenceRange(request.Query, "sequence");
             var types = Matcher(request.Query, "type");
             var topics = Matcher(request.Query, "topic");
             var found = await EventScan.RunAsync(dispatch, ns, from, to, list.Descending, list.Skip, list.Limit,
-                e => !not.Contains(e.Sequence) && types(e.Type) && topics(e.Topic), ct);
+                e => !not.Contains(e.Sequence) && types(e.Type) && topics(e.Topic), settings.MaxListBytes, request.HttpContext.Response, ct);
             return Results.Json(found, ActorDispatchJson.Options);
         }).WithSummary("List events; filters type, topic, sequence (>=, >, <=, <), limit, skip, sort");
 

@@ -47,14 +47,15 @@ internal static class SubscriptionEndpoints
             return Results.Json(sub, ActorDispatchJson.Options);
         }).WithSummary("One subscription; ?fetchstatus=true adds its status");
 
-        subs.MapGet("/{idOrName}/events", async (string ns, string idOrName, HttpRequest request, IActorDispatch dispatch, CancellationToken ct) =>
+        subs.MapGet("/{idOrName}/events", async (string ns, string idOrName, HttpRequest request, IActorDispatch dispatch, ServerSettings settings, CancellationToken ct) =>
         {
             var sub = await dispatch.GetSubscriptionAsync(ns, idOrName, ct) ?? throw NotFound(ns, idOrName);
             var list = ListQuery.Parse(request.Query);
             var from = ListQuery.Long(request.Query, "startsequence") ?? 1;
             var to = ListQuery.Long(request.Query, "endsequence") ?? long.MaxValue;
             var filter = EventFilter.Create(sub.Filter);
-            var found = await EventScan.RunAsync(dispatch, ns, Math.Max(1, from), to, list.Descending, list.Skip, list.Limit, filter.Matches, ct);
+            var found = await EventScan.RunAsync(dispatch, ns, Math.Max(1, from), to, list.Descending, list.Skip, list.Limit, filter.Matches,
+                settings.MaxListBytes, request.HttpContext.Response, ct);
             return Results.Json(found, ActorDispatchJson.Options);
         }).WithSummary("Events matching the subscription's filter; startsequence, endsequence, limit, skip");
 

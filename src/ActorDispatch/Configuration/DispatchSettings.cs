@@ -7,6 +7,7 @@ namespace ActorDispatch.Configuration;
 internal sealed record DispatchSettings(
     TimeSpan AskTimeout,
     int MaxSubscriptions,
+    int MaxSubscriptionsPerNamespace,
     long MaxDataSize,
     int MaxDataDepth,
     int MaxPendingEvents,
@@ -37,6 +38,7 @@ internal sealed record DispatchSettings(
         return new DispatchSettings(
             AskTimeout: c.GetTimeSpan("ask-timeout"),
             MaxSubscriptions: c.GetInt("subscriptions.max"),
+            MaxSubscriptionsPerNamespace: c.GetInt("subscriptions.max-per-namespace"),
             MaxDataSize: c.GetLong("log.max-data-size"),
             MaxDataDepth: c.GetInt("log.max-data-depth"),
             MaxPendingEvents: c.GetInt("log.max-pending-events"),

@@ -120,7 +120,7 @@ internal sealed class CatalogActor : ReceivePersistentActor
             });
             return;
         }
-        if (_catalog.Count >= _settings.MaxSubscriptions) throw Errors.TooManySubscriptions(_settings.MaxSubscriptions);
+        if (_catalog.Full(input.Namespace, _settings.MaxSubscriptions, _settings.MaxSubscriptionsPerNamespace) is { } full) throw full;
 
         EventLog.ResolveHead(_logs, input.Namespace, create with { Input = input with { Options = options } }, Sender, Self, _settings.AskTimeout);
     }
@@ -134,9 +134,9 @@ internal sealed class CatalogActor : ReceivePersistentActor
             resolved.ReplyTo.Tell(new Status.Failure(Errors.SubscriptionExists(input.Namespace, input.Name)));
             return;
         }
-        if (_catalog.Count >= _settings.MaxSubscriptions)
+        if (_catalog.Full(input.Namespace, _settings.MaxSubscriptions, _settings.MaxSubscriptionsPerNamespace) is { } full)
         {
-            resolved.ReplyTo.Tell(new Status.Failure(Errors.TooManySubscriptions(_settings.MaxSubscriptions)));
+            resolved.ReplyTo.Tell(new Status.Failure(full));
             return;
         }
 

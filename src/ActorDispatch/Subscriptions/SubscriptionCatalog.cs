@@ -49,6 +49,12 @@ internal sealed record SubscriptionCatalog
         return ByName.TryGetValue((@namespace, idOrName), out var named) ? ById[named] : null;
     }
 
+    /// <summary>Why one more subscription in <paramref name="namespace"/> is refused, or null when there is room.</summary>
+    public ActorDispatchException? Full(string @namespace, int max, int maxPerNamespace) =>
+        Count >= max ? Errors.TooManySubscriptions(max)
+        : ById.Values.Count(s => s.Namespace == @namespace) >= maxPerNamespace ? Errors.TooManySubscriptionsInNamespace(@namespace, maxPerNamespace)
+        : null;
+
     public IEnumerable<Subscription> InNamespace(string @namespace) =>
         ById.Values.Where(s => s.Namespace == @namespace).OrderBy(s => s.Created).ThenBy(s => s.Name, StringComparer.Ordinal);
 
