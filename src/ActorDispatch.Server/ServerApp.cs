@@ -24,7 +24,7 @@ public static class ServerApp
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "ActorDispatch API";
-            doc.Info.Description = "FireFly-compatible event and subscription API (see PROTOCOL.md).";
+            doc.Info.Description = "FireFly-compatible event and subscription API (see docs/protocol.md).";
             return Task.CompletedTask;
         }));
         builder.Services.AddSingleton(sp => new WebhooksTransport(new WebhooksTransportOptions

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ActorDispatch.Transports.WebSockets;
 
 /// <summary>
-/// The connect-in WebSocket transport <c>websockets</c> (FireFly's protocol, PROTOCOL.md): clients
+/// The connect-in WebSocket transport <c>websockets</c> (FireFly's protocol, docs/protocol.md): clients
 /// connect to the endpoint mapped by
 /// <see cref="WebSocketsHostingExtensions.MapActorDispatchWebSockets(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, string)"/>,
 /// start durable or ephemeral subscriptions, and ack each delivery. One instance serves one engine:

@@ -17,7 +17,7 @@ namespace ActorDispatch.Transports.Webhooks;
 /// pause: unlike FireFly, a failed delivery is never acked silently. Other statuses reject at once.
 /// One logical connection serves every webhook subscription; requests go out in parallel up to
 /// the subscription's window (<c>1 + readAhead</c>), on pooled connections per distinct
-/// <c>httpOptions</c>/TLS setting. Options, bodies and signing are as in PROTOCOL.md.
+/// <c>httpOptions</c>/TLS setting. Options, bodies and signing are as in docs/protocol.md.
 /// </summary>
 /// <remarks>
 /// Configuration (HOCON <c>actordispatch.transports.webhooks</c>), with defaults:

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 namespace ActorDispatch.Server.Api;
 
 /// <summary>
-/// Turns exceptions into PROTOCOL.md's error body <c>{"error":"AD1xxxx: ..."}</c> with the matching
+/// Turns exceptions into docs/protocol.md's error body <c>{"error":"AD1xxxx: ..."}</c> with the matching
 /// status. Bad input is never a 500; only a genuine fault is.
 /// </summary>
 internal static class ErrorResponses

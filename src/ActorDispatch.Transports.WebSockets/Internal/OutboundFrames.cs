@@ -25,7 +25,7 @@ internal sealed record ErrorFrame(string Error, WebSocketCloseStatus Status) : C
 /// <summary>A plain close, e.g. when the server shuts down.</summary>
 internal sealed record CloseFrame(WebSocketCloseStatus Status, string Reason) : ClosingFrame(Status, Reason);
 
-/// <summary>The JSON of server-to-client frames (PROTOCOL.md, WebSocket section).</summary>
+/// <summary>The JSON of server-to-client frames (docs/protocol.md, WebSocket section).</summary>
 internal static class FrameJson
 {
     public static void Write(Utf8JsonWriter writer, OutboundFrame frame)

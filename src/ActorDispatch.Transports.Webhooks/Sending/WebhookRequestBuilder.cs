@@ -7,7 +7,7 @@ using ActorDispatch.Transports.Webhooks.Options;
 namespace ActorDispatch.Transports.Webhooks.Sending;
 
 /// <summary>
-/// Builds the request for a delivery or a batch from the subscription's options, as PROTOCOL.md
+/// Builds the request for a delivery or a batch from the subscription's options, as docs/protocol.md
 /// says: the delivery JSON without <c>withData</c>; with it, the data payload or its
 /// <c>input.body</c> field; for a batch, a JSON array of those. A pure function.
 /// </summary>

@@ -9,7 +9,7 @@ namespace ActorDispatch.Log;
 
 /// <summary>
 /// Reads a namespace's events a page at a time by persistence id and journal sequence range — never
-/// by tag or global ordering, which can skip events under concurrent writers (DESIGN.md section 5).
+/// by tag or global ordering, which can skip events under concurrent writers (docs/architecture.md, "Storage").
 /// A journal entry holds one or more events (<see cref="LogEntry"/>); <see cref="LogPositions"/>
 /// says which entry holds a sequence, and a binary search over the journal answers what it no
 /// longer knows (a few one-row reads, then cached).

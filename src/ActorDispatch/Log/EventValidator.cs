@@ -5,7 +5,7 @@ using ActorDispatch.Model;
 
 namespace ActorDispatch.Log;
 
-/// <summary>Checks appended events and namespace names against PROTOCOL.md's rules, naming the field at fault.</summary>
+/// <summary>Checks appended events and namespace names against docs/protocol.md's rules, naming the field at fault.</summary>
 internal static partial class EventValidator
 {
     [GeneratedRegex("^[A-Za-z0-9_.:-]{1,64}$")]

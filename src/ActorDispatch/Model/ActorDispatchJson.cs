@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 namespace ActorDispatch.Model;
 
 /// <summary>
-/// The JSON settings of the wire formats (PROTOCOL.md): camelCase names, nulls left out,
+/// The JSON settings of the wire formats (docs/protocol.md): camelCase names, nulls left out,
 /// RFC 3339 UTC timestamps with fractional seconds. Use these to read or write any model record.
 /// </summary>
 public static class ActorDispatchJson

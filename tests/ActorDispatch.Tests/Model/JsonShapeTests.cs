@@ -4,7 +4,7 @@ using ActorDispatch.Model;
 
 namespace ActorDispatch.Tests.Model;
 
-/// <summary>The model serialises to PROTOCOL.md's shapes, so FireFly's clients read it unchanged.</summary>
+/// <summary>The model serialises to docs/protocol.md's shapes, so FireFly's clients read it unchanged.</summary>
 public sealed class JsonShapeTests
 {
     private static readonly Event Sample = new()
