@@ -41,6 +41,12 @@ internal static class ProtocolErrors
     public static ProtocolException AutoAckChanged(bool current) =>
         new($"AD10307: 'autoack' cannot change once a subscription is started on this connection (it is {(current ? "true" : "false")})");
 
+    public static ProtocolException TooManyEphemeralSubscriptions(int max) =>
+        new($"AD10312: a connection may start at most {max} ephemeral subscriptions (maxEphemeralSubscriptions)");
+
+    public static ProtocolException ReadAheadTooLarge(int requested, int max) =>
+        new($"AD10313: invalid 'readAhead': {requested} is more than the {max} a connection may ask for (maxReadAhead)");
+
     public static ProtocolException FrameTooLarge(int max) =>
         new($"AD10308: message larger than {max} bytes (maxFrameSize)", WebSocketCloseStatus.MessageTooBig);
 

@@ -106,6 +106,13 @@ internal sealed partial class WebSocketConnection
 
     private async Task StartEphemeralAsync(string ns, StartMessage start)
     {
+        if (start.Options.ReadAhead is { } readAhead && readAhead > _settings.MaxReadAhead)
+            throw ProtocolErrors.ReadAheadTooLarge(readAhead, _settings.MaxReadAhead);
+        lock (_lock)
+        {
+            if (_started.Count(s => s.Ephemeral) >= _settings.MaxEphemeralSubscriptions)
+                throw ProtocolErrors.TooManyEphemeralSubscriptions(_settings.MaxEphemeralSubscriptions);
+        }
         // Not cancelled: the engine must finish creating the subscription before it hears that the
         // connection closed, or it would outlive the connection.
         var subscription = await _callbacks.EphemeralSubscriptionAsync(Id, ns, start.Filter, start.Options, start.ChangeEvents, CancellationToken.None)

@@ -12,7 +12,9 @@ internal sealed record WebSocketsSettings(
     int MaxFrameSize,
     int MaxConnections,
     int MaxQueuedChangeEvents,
-    TimeSpan CloseTimeout)
+    TimeSpan CloseTimeout,
+    int MaxEphemeralSubscriptions,
+    int MaxReadAhead)
 {
     public const string PingIntervalKey = "pingInterval";
     public const string PingTimeoutKey = "pingTimeout";
@@ -20,6 +22,8 @@ internal sealed record WebSocketsSettings(
     public const string MaxConnectionsKey = "maxConnections";
     public const string MaxQueuedChangeEventsKey = "maxQueuedChangeEvents";
     public const string CloseTimeoutKey = "closeTimeout";
+    public const string MaxEphemeralSubscriptionsKey = "maxEphemeralSubscriptions";
+    public const string MaxReadAheadKey = "maxReadAhead";
 
     /// <summary>Declares every key with its default: the single source of the transport's defaults.</summary>
     public static void Declare(TransportConfigBuilder config) => config
@@ -35,7 +39,12 @@ internal sealed record WebSocketsSettings(
         // Change events waiting to be written on one connection; more are dropped (they are best effort).
         .AddKnownKey(MaxQueuedChangeEventsKey, "1000")
         // How long a closing connection waits for the peer's close frame before it is aborted.
-        .AddKnownKey(CloseTimeoutKey, "5s");
+        .AddKnownKey(CloseTimeoutKey, "5s")
+        // Ephemeral subscriptions one connection may start; each reads the log on its own.
+        .AddKnownKey(MaxEphemeralSubscriptionsKey, "100")
+        // The largest readahead a client may ask for its ephemeral subscriptions: each delivery in
+        // flight is held for it, so this bounds what one client can make the server keep.
+        .AddKnownKey(MaxReadAheadKey, "1000");
 
     public static WebSocketsSettings From(TransportConfig config)
     {
@@ -45,11 +54,15 @@ internal sealed record WebSocketsSettings(
             ByteSize(config, MaxFrameSizeKey),
             config.GetInt(MaxConnectionsKey),
             config.GetInt(MaxQueuedChangeEventsKey),
-            config.GetDuration(CloseTimeoutKey));
+            config.GetDuration(CloseTimeoutKey),
+            config.GetInt(MaxEphemeralSubscriptionsKey),
+            config.GetInt(MaxReadAheadKey));
         if (settings.MaxFrameSize < 64) throw Invalid(config, MaxFrameSizeKey, "must be at least 64 bytes");
         if (settings.MaxConnections < 0) throw Invalid(config, MaxConnectionsKey, "must be 0 (no limit) or more");
         if (settings.MaxQueuedChangeEvents < 1) throw Invalid(config, MaxQueuedChangeEventsKey, "must be 1 or more");
         if (settings.CloseTimeout <= TimeSpan.Zero) throw Invalid(config, CloseTimeoutKey, "must be a positive duration");
+        if (settings.MaxEphemeralSubscriptions < 1) throw Invalid(config, MaxEphemeralSubscriptionsKey, "must be 1 or more");
+        if (settings.MaxReadAhead < 0) throw Invalid(config, MaxReadAheadKey, "must be 0 or more");
         return settings;
     }
 

@@ -67,7 +67,7 @@ public sealed class EndpointSpec(WebSocketServer server) : WebSocketSpec(server)
     }
 
     [Fact]
-    public void The_defaults_are_30s_ping_30s_pong_timeout_1MiB_frames_1000_connections()
+    public void The_defaults_are_30s_ping_30s_pong_timeout_1MiB_frames_1000_connections_100_ephemerals_readahead_1000()
     {
         Assert.Equal(new WebSocketsSettings(
             PingInterval: TimeSpan.FromSeconds(30),
@@ -75,7 +75,9 @@ public sealed class EndpointSpec(WebSocketServer server) : WebSocketSpec(server)
             MaxFrameSize: 1024 * 1024,
             MaxConnections: 1000,
             MaxQueuedChangeEvents: 1000,
-            CloseTimeout: TimeSpan.FromSeconds(5)), Server.Transport.Started!.Settings);
+            CloseTimeout: TimeSpan.FromSeconds(5),
+            MaxEphemeralSubscriptions: 100,
+            MaxReadAhead: 1000), Server.Transport.Started!.Settings);
     }
 
     [Fact]

@@ -65,6 +65,23 @@ public sealed class KeepAliveAndLimitsSpec(TunedWebSocketServer server) : WebSoc
         await client.ExpectProtocolErrorAsync("AD10308", WebSocketCloseStatus.MessageTooBig);
     }
 
+    [Fact]
+    public async Task A_connection_may_start_only_maxEphemeralSubscriptions_and_ask_only_maxReadAhead()
+    {
+        await AwaitNoConnectionsAsync();
+        await using (var greedy = await ConnectAsync($"?ephemeral&namespace={Ns}&readahead=51"))
+            await greedy.ExpectProtocolErrorAsync("AD10313");
+
+        await AwaitNoConnectionsAsync();
+        await using var client = await ConnectAsync($"?ephemeral&namespace={Ns}&readahead=50");
+        await AwaitStartedAsync(client);
+        await client.SendAsync(new { type = "start", @namespace = Ns, ephemeral = true });
+        await AwaitStartedAsync(client, subscriptions: 2);
+        await client.SendAsync(new { type = "start", @namespace = Ns, ephemeral = true });
+        var error = await client.ExpectProtocolErrorAsync("AD10312");
+        Assert.Contains("at most 2", error);
+    }
+
     private Task AwaitNoConnectionsAsync() => Eventually(() =>
     {
         Assert.Empty(Server.Transport.Connections);

@@ -110,7 +110,7 @@ public class WebSocketServer : IAsyncLifetime
     }
 }
 
-/// <summary>A server with quick keep-alive (1 s ping, 1 s timeout), at most 3 connections and 4 KiB frames.</summary>
+/// <summary>A server with quick keep-alive (1 s ping, 1 s timeout), at most 3 connections, 4 KiB frames, 2 ephemeral subscriptions a connection and readahead 50.</summary>
 public sealed class TunedWebSocketServer : WebSocketServer
 {
     protected override string TransportHocon => """
@@ -119,6 +119,8 @@ public sealed class TunedWebSocketServer : WebSocketServer
           pingTimeout = 1s
           maxConnections = 3
           maxFrameSize = 4KiB
+          maxEphemeralSubscriptions = 2
+          maxReadAhead = 50
         }
         """;
 }
