@@ -63,7 +63,7 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         // backoff while the store is down). The running subscriptions are not its children and go on.
         _catalog = Supervised(system, CatalogActor.Props(_settings, validator, _logs, _subscriptions, _changeEvents), "actordispatch-catalog");
         // In memory only; started again if it fails, and then the connections register again.
-        _registry = Supervised(system, ConnectionRegistryActor.Props(_settings, validator, deps, _catalog, _subscriptions, _changeEvents), "actordispatch-connections");
+        _registry = Supervised(system, ConnectionRegistryActor.Props(validator, deps, _catalog, _subscriptions), "actordispatch-connections");
 
         _ready = Task.WhenAll(configs.Select(c => c.Transport.InitAsync(c.Config, new TransportCallbacks(system, _registry, _catalog, c.Transport, _settings))));
         _ready.ContinueWith(t => Logging.GetLogger(system, "actordispatch").Error(t.Exception, "A transport failed to start"),

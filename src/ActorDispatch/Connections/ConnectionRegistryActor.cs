@@ -37,15 +37,14 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
     private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
     private readonly Queue<string> _closedOrder = new();
 
-    public ConnectionRegistryActor(DispatchSettings settings, SubscriptionValidator validator, DurableSubscription.Dependencies deps,
-        IActorRef catalog, IActorRef subscriptions, IActorRef changeEvents)
+    public ConnectionRegistryActor(SubscriptionValidator validator, DurableSubscription.Dependencies deps, IActorRef catalog, IActorRef subscriptions)
     {
-        _settings = settings;
+        _settings = deps.Settings;
         _validator = validator;
         _deps = deps;
         _catalog = catalog;
         _subscriptions = subscriptions;
-        _changeEvents = changeEvents;
+        _changeEvents = deps.ChangeEvents;
         _assignments = new ConnectionAssignments((connectionId, subscription, ex) =>
             _log.Warning(ex, "Matcher of connection {0} threw for subscription {1}; treated as no match", connectionId, subscription));
 
@@ -80,9 +79,8 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
         });
     }
 
-    public static Props Props(DispatchSettings settings, SubscriptionValidator validator, DurableSubscription.Dependencies deps,
-        IActorRef catalog, IActorRef subscriptions, IActorRef changeEvents) =>
-        Akka.Actor.Props.Create(() => new ConnectionRegistryActor(settings, validator, deps, catalog, subscriptions, changeEvents));
+    public static Props Props(SubscriptionValidator validator, DurableSubscription.Dependencies deps, IActorRef catalog, IActorRef subscriptions) =>
+        Akka.Actor.Props.Create(() => new ConnectionRegistryActor(validator, deps, catalog, subscriptions));
 
     protected override void PreStart()
     {

@@ -277,7 +277,8 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         }
 
         if (response.Reply is { } reply) AppendReply(response.Id, reply);
-        if (_tracker.TryGet(response.Id, out var first, out _)) _redeliveries.Succeeded(first);
+        // Only after a failure is there a count to clear: the common ack skips the lookup.
+        if (_redeliveries.Counting && _tracker.TryGet(response.Id, out var first, out _)) _redeliveries.Succeeded(first);
         if (_tracker.Ack(response.Id)) OffsetMoved();
         _deadlines?.Trim(_isInFlight);
         Drain();

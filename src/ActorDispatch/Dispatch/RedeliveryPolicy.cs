@@ -33,6 +33,9 @@ internal sealed class RedeliveryPolicy(int maxDeliveries, IReadOnlyList<TimeSpan
     /// <summary>The delivery starting at <paramref name="sequence"/> was acked: its count starts again.</summary>
     public void Succeeded(long sequence) => _attempts.Remove(sequence);
 
+    /// <summary>Whether any failed attempt is counted: while none is, an ack has nothing to clear.</summary>
+    public bool Counting => _attempts.Count > 0;
+
     /// <summary>Failed attempts counted so far for the event at <paramref name="sequence"/>.</summary>
     public int Attempts(long sequence) => _attempts.GetValueOrDefault(sequence);
 

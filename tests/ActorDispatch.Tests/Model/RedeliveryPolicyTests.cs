@@ -15,8 +15,11 @@ public sealed class RedeliveryPolicyTests
         Assert.Equal(new RedeliveryPolicy.Decision(true, 3, TimeSpan.Zero), policy.Failed(7, 2, null));
         Assert.Equal(0, policy.Attempts(7));
 
+        Assert.False(policy.Counting);
         policy.Failed(8, 0, null);
+        Assert.True(policy.Counting);
         policy.Succeeded(8);
+        Assert.False(policy.Counting);
         Assert.Equal(1, policy.Failed(8, 0, null).Attempts);
     }
 
