@@ -61,4 +61,13 @@ internal static class EventLog
     /// readers need not query the store.
     /// </summary>
     public sealed record EventsAppended(string Namespace, IReadOnlyList<Event> Events);
+
+    /// <summary>
+    /// Stops the log once every append it has taken is written and answered: a handoff to another
+    /// node (rebalance, graceful leave) drains the writer instead of dropping what is in flight.
+    /// </summary>
+    public sealed record Drain
+    {
+        public static readonly Drain Instance = new();
+    }
 }

@@ -54,6 +54,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
     private long _gatherStarted;         // when the first append of an idle log arrived
     private long _lastArrival;           // when the latest append arrived
     private bool _bursty;                // appends have been arriving in bursts: gather them
+    private bool _draining;              // stop once idle (see EventLog.Drain)
 
     public EventLogActor(string @namespace, DispatchSettings settings, IActorRef changeEvents, LogPositions positions)
     {
@@ -87,6 +88,11 @@ internal sealed class EventLogActor : ReceivePersistentActor
             if (_watchers.Remove(w.Watcher)) Context.Unwatch(w.Watcher);
         });
         Command<Terminated>(t => _watchers.Remove(t.ActorRef));
+        Command<EventLog.Drain>(_ =>
+        {
+            if (_writing is null && _buffered.Count == 0) Context.Stop(Self);
+            else _draining = true;
+        });
     }
 
     public override string PersistenceId => EventLog.PersistenceId(_namespace);
@@ -270,6 +276,8 @@ internal sealed class EventLogActor : ReceivePersistentActor
         _writing = null;
         if (_buffered.Count > 0) WriteNext();
         Stash.UnstashAll();
+        // Behind the appends just released, which are written before the log stops.
+        if (_draining && _writing is null) Self.Tell(EventLog.Drain.Instance);
     }
 
     // The store cannot be read (e.g. it is down): the registry fails what waited and starts a new

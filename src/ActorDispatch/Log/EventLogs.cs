@@ -28,6 +28,7 @@ internal sealed class EventLogs : ReceiveActor
 
     private readonly Dictionary<string, Incarnation> _logs = new(StringComparer.Ordinal);
     private long _incarnation;
+    private bool _draining;
 
     public EventLogs(DispatchSettings settings, IActorRef changeEvents, LogPositions positions)
     {
@@ -35,6 +36,11 @@ internal sealed class EventLogs : ReceiveActor
         {
             if (!_logs.TryGetValue(cmd.Namespace, out var log))
             {
+                if (_draining)
+                {
+                    Refuse(cmd, Sender, new InvalidOperationException("the log is moving to another node; retry"));
+                    return;
+                }
                 var actor = Context.ActorOf(EventLog.Props(cmd.Namespace, settings, changeEvents, positions), $"log-{cmd.Namespace}-{++_incarnation}");
                 _logs[cmd.Namespace] = log = new Incarnation(Context.Watch(actor));
             }
@@ -47,6 +53,7 @@ internal sealed class EventLogs : ReceiveActor
             if (!_logs.TryGetValue(r.Namespace, out var log) || !log.Log.Equals(Sender) || log.Waiting is null) return;
             foreach (var (command, sender) in log.Waiting) log.Log.Tell(command, sender);
             log.Waiting = null;
+            if (_draining) log.Log.Tell(EventLog.Drain.Instance); // behind what waited
         });
         Receive<Failed>(f =>
         {
@@ -56,6 +63,15 @@ internal sealed class EventLogs : ReceiveActor
         {
             var entry = _logs.FirstOrDefault(kv => kv.Value.Log.Equals(t.ActorRef));
             if (entry.Key is not null) Forget(entry.Key, entry.Value, new InvalidOperationException("the log stopped"));
+            if (_draining && _logs.Count == 0) Context.Stop(Self);
+        });
+        // In a cluster this is the entity of one namespace, and a handoff drains it: its log stops
+        // once what it took is written and answered, then this stops.
+        Receive<EventLog.Drain>(_ =>
+        {
+            _draining = true;
+            if (_logs.Count == 0) Context.Stop(Self);
+            foreach (var log in _logs.Values.Where(l => l.Waiting is null)) log.Log.Tell(EventLog.Drain.Instance);
         });
     }
 

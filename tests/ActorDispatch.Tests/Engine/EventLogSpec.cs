@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ActorDispatch.Configuration;
+using ActorDispatch.Log;
 using ActorDispatch.Model;
 using ActorDispatch.Tests.Support;
 using Akka.Configuration;
@@ -67,6 +69,23 @@ public abstract class EventLogSpec(ITestOutputHelper output, StoreKind store)
         Assert.Contains($"'[1].{field}'", ex.Message);
         Assert.Equal(field == "data" ? ErrorKind.TooLarge : ErrorKind.BadRequest, ex.Kind);
         Assert.Equal(1, await Engine.GetHeadAsync(Ns)); // the valid first event of the batch was not appended either
+    }
+
+    [SkippableFact]
+    public async Task A_drained_log_answers_every_append_it_took_then_stops()
+    {
+        // A log of its own (as a cluster entity is): the engine's would not be stopped by this spec.
+        var logs = Sys.ActorOf(EventLogs.Props(DispatchSettings.Create(Sys), Sys.DeadLetters, new LogPositions()));
+        Watch(logs);
+        const int appends = 20;
+        for (var i = 0; i < appends; i++) logs.Tell(new EventLog.Append("drained", [NewEvent()]), TestActor);
+        logs.Tell(EventLog.Drain.Instance, TestActor);
+
+        var sequences = new List<long>();
+        for (var i = 0; i < appends; i++) sequences.AddRange((await ExpectMsgAsync<EventLog.Appended>()).Events.Select(e => e.Sequence));
+        await ExpectTerminatedAsync(logs);
+        Assert.Equal(Enumerable.Range(1, appends).Select(i => (long)i), sequences);
+        Assert.Equal(appends, await Engine.GetHeadAsync("drained"));
     }
 
     [SkippableFact]
