@@ -30,7 +30,7 @@ public sealed class ActorDispatchSetup : Setup
 /// Needs <see cref="ActorDispatchConfig.Reference"/> and a storage config (<see cref="StorageConfig"/>)
 /// in the system's configuration; Akka.Hosting's <c>WithActorDispatch</c> does both.
 /// </summary>
-public sealed class ActorDispatchEngine : IActorDispatch, IExtension
+public sealed partial class ActorDispatchEngine : IActorDispatch, IExtension
 {
     private readonly DispatchSettings _settings;
     private readonly IActorRef _logs;
@@ -118,17 +118,6 @@ public sealed class ActorDispatchEngine : IActorDispatch, IExtension
         var actors = await _subscriptions.AskEngine<SubscriptionHost.Actors>(SubscriptionHost.GetActors.Instance, _settings.AskTimeout).ConfigureAwait(false);
         await Task.WhenAll(actors.Running.Select(a => a.Ask<DurableSubscription.Flushed>(DurableSubscription.Flush.Instance, _settings.AskTimeout)
             .ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
-    }
-
-    public async Task<Event> AppendAsync(string @namespace, NewEvent newEvent, CancellationToken cancellationToken = default) =>
-        (await AppendAsync(@namespace, [newEvent], cancellationToken).ConfigureAwait(false))[0];
-
-    public async Task<IReadOnlyList<Event>> AppendAsync(string @namespace, IReadOnlyList<NewEvent> newEvents, CancellationToken cancellationToken = default)
-    {
-        EventValidator.ValidateNamespace(@namespace);
-        EventValidator.Validate(newEvents, _settings.MaxDataSize, _settings.MaxDataDepth);
-        var appended = await _logs.AskEngine<EventLog.Appended>(new EventLog.Append(@namespace, newEvents), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
-        return appended.Events;
     }
 
     public async Task<Event?> GetEventAsync(string @namespace, Guid id, CancellationToken cancellationToken = default)
