@@ -21,17 +21,21 @@ public sealed class TestStore : IDisposable
 
     private readonly Action _drop;
 
-    private TestStore(StoreKind kind, Config config, Action drop)
+    private TestStore(StoreKind kind, Config config, Action drop, string? connectionString = null)
     {
         Kind = kind;
         Config = config;
         _drop = drop;
+        ConnectionString = connectionString;
     }
 
     public StoreKind Kind { get; }
 
     /// <summary>The <c>akka.persistence</c> configuration of this store.</summary>
     public Config Config { get; }
+
+    /// <summary>The PostgreSQL store's connection string (to its fresh database); null for SQLite.</summary>
+    public string? ConnectionString { get; }
 
     public static TestStore Create(StoreKind kind) => kind switch
     {
@@ -71,7 +75,7 @@ public sealed class TestStore : IDisposable
             connection.Open();
             using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
             drop.ExecuteNonQuery();
-        });
+        }, connectionString);
     }
 
     public void Dispose()
