@@ -34,12 +34,20 @@ public static class ServerApp
         }));
         builder.Services.AddActorDispatchWebSockets();
         builder.Services.AddActorDispatch();
-        builder.Services.AddAkka(settings.NodeName, (akka, sp) => akka
+        builder.Services.AddAkka(settings.SystemName, (akka, sp) => akka
             .ConfigureLoggers(l => l.AddLoggerFactory())
             .WithActorDispatch(o =>
             {
                 o.SqlitePath = settings.SqlitePath;
                 o.PostgresConnectionString = settings.PostgresConnectionString;
+                if (settings.Cluster is { } cluster)
+                {
+                    o.Cluster.Enabled = true;
+                    o.Cluster.Hostname = cluster.Hostname;
+                    o.Cluster.Port = cluster.Port;
+                    o.Cluster.NodeName = settings.NodeName;
+                    foreach (var seed in cluster.Seeds) o.Cluster.Seeds.Add(seed);
+                }
                 o.Transports.Add(sp.GetRequiredService<WebhooksTransport>());
                 o.AddWebSockets(sp);
             }));

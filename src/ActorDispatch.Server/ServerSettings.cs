@@ -12,9 +12,13 @@ namespace ActorDispatch.Server;
 /// <param name="AllowedOrigins">Web origins (<c>https://ops.example.com</c>) besides the server's own that may open <c>/ws</c>.</param>
 /// <param name="EgressAllow">Loopback and private ranges (comma-separated CIDRs) that webhooks may reach, or null for none.</param>
 /// <param name="MaxListBytes">About how large a list of events may be, in bytes of JSON (at least one event is listed).</param>
+/// <param name="Cluster">Cluster mode (<c>ActorDispatch:Cluster:*</c>), or null on a single node.</param>
 internal sealed record ServerSettings(string NodeName, long MaxBodySize, string SqlitePath, string? PostgresConnectionString, IReadOnlySet<string> AllowedOrigins,
-    string? EgressAllow, long MaxListBytes)
+    string? EgressAllow, long MaxListBytes, ServerClusterSettings? Cluster = null)
 {
+    /// <summary>The actor system's name: every node of a cluster must have the same one, a single node is named after itself.</summary>
+    public string SystemName => Cluster is null ? NodeName : "actordispatch";
+
     public const string Section = "ActorDispatch";
 
     public static ServerSettings From(IConfiguration configuration)
@@ -30,7 +34,8 @@ internal sealed record ServerSettings(string NodeName, long MaxBodySize, string 
             AllowedOrigins: (section["AllowedOrigins"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase),
             EgressAllow: section["Egress:Allow"] is { Length: > 0 } allow ? allow : null,
-            MaxListBytes: Positive(section, "MaxListBytes", 16 * 1024 * 1024));
+            MaxListBytes: Positive(section, "MaxListBytes", 16 * 1024 * 1024),
+            Cluster: ServerClusterSettings.From(section.GetSection("Cluster")));
     }
 
     private static long Positive(IConfigurationSection section, string key, long fallback) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using ActorDispatch.ChangeEvents;
+using ActorDispatch.Cluster;
 using ActorDispatch.Configuration;
 using ActorDispatch.Connections;
 using ActorDispatch.Log;
@@ -43,6 +44,7 @@ public sealed partial class ActorDispatchEngine : IActorDispatch, IExtension
     private readonly Task _ready;
     private readonly IReadOnlyList<IEventTransport> _transports;
     private readonly SubscriptionValidator _validator;
+    private readonly ClusterSettings? _cluster;
 
     internal ActorDispatchEngine(ActorSystem system, IEnumerable<IEventTransport> transports)
     {
@@ -51,19 +53,25 @@ public sealed partial class ActorDispatchEngine : IActorDispatch, IExtension
         var duplicate = all.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw Errors.InvalidField("transports", $"two transports are named '{duplicate.Key}'");
 
+        _cluster = ClusterSettings.Create(system);
+        if (_cluster is not null && StorageConfig.IsSqlite(system.Settings.Config)) throw Errors.ClusterNeedsPostgres();
         _reader = new EventReader(system, new LogPositions());
         _changeEvents = system.ActorOf(ChangeEventHub.Props(), "actordispatch-changes");
         if (WalCheckpointSettings.Create(system.Settings.Config) is { } wal) system.ActorOf(WalCheckpointer.Props(wal), "actordispatch-wal-checkpoints");
-        _logs = system.ActorOf(EventLogs.Props(_settings, _changeEvents, _reader.Positions), "actordispatch-logs");
+        var logs = EventLogs.Props(_settings, _changeEvents, _reader.Positions);
+        _logs = _cluster is null ? system.ActorOf(logs, "actordispatch-logs") : ClusterEntities.StartLogs(system, _cluster, logs);
         var configs = all.Select(t => (Transport: t, Config: ConfigFor(system, t))).ToList();
         var validator = _validator = new SubscriptionValidator(_settings, all);
-        var deps = new DurableSubscription.Dependencies(_logs, _reader, _settings, _changeEvents);
-        _subscriptions = system.ActorOf(SubscriptionHost.Props(deps), "actordispatch-subscriptions");
+        var deps = new DurableSubscription.Dependencies(_logs, _reader, _settings, _changeEvents, _cluster);
+        _subscriptions = _cluster is null
+            ? system.ActorOf(SubscriptionHost.Props(deps), "actordispatch-subscriptions")
+            : ClusterEntities.StartSubscriptions(system, _cluster, SubscriptionHost.Props(deps));
         // A persistent actor stops when a store write fails; the supervisor starts it again (with
         // backoff while the store is down). The running subscriptions are not its children and go on.
-        _catalog = Supervised(system, CatalogActor.Props(_settings, validator, _logs, _subscriptions, _changeEvents), "actordispatch-catalog");
+        var catalog = SupervisedProps(CatalogActor.Props(_settings, validator, _logs, _subscriptions, _changeEvents));
+        _catalog = _cluster is null ? system.ActorOf(catalog, "actordispatch-catalog") : ClusterEntities.StartCatalog(system, _cluster, catalog);
         // In memory only; started again if it fails, and then the connections register again.
-        _registry = Supervised(system, ConnectionRegistryActor.Props(validator, deps, _catalog, _subscriptions), "actordispatch-connections");
+        _registry = system.ActorOf(SupervisedProps(ConnectionRegistryActor.Props(validator, deps, _catalog, _subscriptions)), "actordispatch-connections");
 
         _ready = Task.WhenAll(configs.Select(c => c.Transport.InitAsync(c.Config, new TransportCallbacks(system, _registry, _catalog, c.Transport, _settings))));
         _ready.ContinueWith(t => Logging.GetLogger(system, "actordispatch").Error(t.Exception, "A transport failed to start"),
@@ -73,8 +81,8 @@ public sealed partial class ActorDispatchEngine : IActorDispatch, IExtension
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "actordispatch-stop", StopAsync);
     }
 
-    private IActorRef Supervised(ActorSystem system, Props props, string name) =>
-        system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(props, "actor", _settings.RewindBackoffMin, _settings.RewindBackoffMax, 0.2, maxNrOfRetries: -1)), name);
+    private Props SupervisedProps(Props props) =>
+        BackoffSupervisor.Props(Backoff.OnStop(props, "actor", _settings.RewindBackoffMin, _settings.RewindBackoffMax, 0.2, maxNrOfRetries: -1));
 
     /// <summary>The engine of <paramref name="system"/>, started on first call.</summary>
     public static ActorDispatchEngine Get(ActorSystem system) => system.WithExtension<ActorDispatchEngine, ActorDispatchEngineProvider>();
@@ -113,8 +121,11 @@ public sealed partial class ActorDispatchEngine : IActorDispatch, IExtension
         return Done.Instance;
     }
 
+    // In a cluster the shard regions hand their subscriptions off when the node leaves, later in
+    // the shutdown, and each persists its offset as it is drained.
     private async Task FlushSubscriptionsAsync()
     {
+        if (_cluster is not null) return;
         var actors = await _subscriptions.AskEngine<SubscriptionHost.Actors>(SubscriptionHost.GetActors.Instance, _settings.AskTimeout).ConfigureAwait(false);
         await Task.WhenAll(actors.Running.Select(a => a.Ask<DurableSubscription.Flushed>(DurableSubscription.Flush.Instance, _settings.AskTimeout)
             .ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
@@ -186,7 +197,7 @@ public sealed partial class ActorDispatchEngine : IActorDispatch, IExtension
     }
 
     public async Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string @namespace, CancellationToken cancellationToken = default) =>
-        (await _catalog.AskEngine<IReadOnlyList<Subscription>>(new Catalog.List(@namespace), _settings.AskTimeout, cancellationToken).ConfigureAwait(false))
+        (await _catalog.AskEngine<Catalog.Listed>(new Catalog.List(@namespace), _settings.AskTimeout, cancellationToken).ConfigureAwait(false)).Subscriptions
             .Select(_validator.Redact).ToList();
 
     public async Task<bool> DeleteSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default)
@@ -207,7 +218,8 @@ public sealed partial class ActorDispatchEngine : IActorDispatch, IExtension
     {
         if (skip < 0) throw Errors.InvalidField("skip", "must be 0 or more");
         if (limit < 1) throw Errors.InvalidField("limit", "must be 1 or more");
-        return await ToSubscription<IReadOnlyList<ParkedEvent>>(@namespace, idOrName, new DurableSubscription.GetParked(skip, limit), cancellationToken).ConfigureAwait(false);
+        return (await ToSubscription<DurableSubscription.ParkedList>(@namespace, idOrName, new DurableSubscription.GetParked(skip, limit), cancellationToken)
+            .ConfigureAwait(false)).Events;
     }
 
     public async ValueTask<int> ReplayParkedEventsAsync(string @namespace, string idOrName, IReadOnlyList<long>? sequences = null,

@@ -1,3 +1,5 @@
+using System.Runtime.Serialization;
+
 namespace ActorDispatch;
 
 /// <summary>What kind of failure an <see cref="ActorDispatchException"/> is; servers map it to a status code.</summary>
@@ -27,6 +29,24 @@ public sealed class ActorDispatchException : Exception
         Kind = kind;
         Code = code;
     }
+
+    // Akka.Remote carries an exception in a failure reply to another node through these two
+    // (ISerializable); without them the caller there would get no error at all, and with them it
+    // gets the same kind and code, so a REST call answers alike on every node.
+#pragma warning disable SYSLIB0051, CS0672 // obsolete for BinaryFormatter, still what Akka.Remote calls
+    private ActorDispatchException(SerializationInfo info, StreamingContext context) : base(info, context)
+    {
+        Kind = Enum.TryParse<ErrorKind>(info.GetString(nameof(Kind)), out var kind) ? kind : ErrorKind.Unavailable;
+        Code = info.GetString(nameof(Code)) ?? "";
+    }
+
+    public override void GetObjectData(SerializationInfo info, StreamingContext context)
+    {
+        base.GetObjectData(info, context);
+        info.AddValue(nameof(Kind), Kind.ToString());
+        info.AddValue(nameof(Code), Code);
+    }
+#pragma warning restore SYSLIB0051, CS0672
 
     /// <summary>The category, used to choose a status code.</summary>
     public ErrorKind Kind { get; }
@@ -82,6 +102,10 @@ internal static class Errors
 
     public static ActorDispatchException ConnectionClosed(string connectionId) =>
         new(ErrorKind.BadRequest, "AD10114", $"connection '{connectionId}' closed before its ephemeral subscription started");
+
+    public static ActorDispatchException ClusterNeedsPostgres() =>
+        new(ErrorKind.BadRequest, "AD10130",
+            "cluster mode ('ActorDispatch:Cluster:Enabled') needs PostgreSQL ('ActorDispatch:Storage:Postgres'): nodes share one store, and a SQLite file cannot be shared");
 
     public static ActorDispatchException SubscriptionRestarting(Guid id) =>
         new(ErrorKind.Unavailable, "AD10115", $"subscription '{id}' is restarting after a store failure; try again shortly");

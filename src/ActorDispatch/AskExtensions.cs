@@ -8,13 +8,14 @@ internal static class AskExtensions
     /// <summary>
     /// Asks at the engine's edge: a <see cref="Status.Failure"/> reply surfaces as its exception, and
     /// a timeout as an <see cref="ActorDispatchException"/> that says what did not answer. A local
-    /// target answers a <see cref="ReplyPromise"/>, which costs no temporary actor; a remote one
-    /// (later, in a cluster) goes through Akka's <c>Ask</c>, whose temporary actor can be reached
-    /// from another node.
+    /// target answers a <see cref="ReplyPromise"/>, which costs no temporary actor. With remoting (a
+    /// cluster) even a local target (a shard region, a singleton proxy) may pass the message to
+    /// another node, so the ask goes through Akka's <c>Ask</c>, whose temporary actor can be reached
+    /// from there.
     /// </summary>
     public static async Task<T> AskEngine<T>(this IActorRef target, object message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        if (target is not IInternalActorRef { IsLocal: true } local)
+        if (target is not IInternalActorRef { IsLocal: true, Provider: LocalActorRefProvider } local)
         {
             try
             {

@@ -1,5 +1,6 @@
 using System.Reflection;
 using ActorDispatch.Model;
+using Akka.Actor;
 
 namespace ActorDispatch.Server.Api;
 
@@ -12,14 +13,15 @@ internal static class StatusEndpoints
         typeof(IActorDispatch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     public static void MapStatusEndpoints(this RouteGroupBuilder api) =>
-        api.MapGet("/status", (ServerSettings settings, TimeProvider clock) => Results.Json(new
+        api.MapGet("/status", (ServerSettings settings, TimeProvider clock, ActorSystem system) => Results.Json(new
         {
             node = settings.NodeName,
             version = Version,
             storage = settings.StorageDescription,
             started = Started,
             uptime = (clock.GetUtcNow() - Started).ToString(@"d\.hh\:mm\:ss"),
-        }, ActorDispatchJson.Options)).WithTags("Status").WithSummary("Node name, version, storage and uptime");
+            cluster = ClusterView.Of(system),
+        }, ActorDispatchJson.Options)).WithTags("Status").WithSummary("Node name, version, storage, uptime and, in a cluster, its members");
 
     public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
     {

@@ -1,3 +1,4 @@
+using ActorDispatch.Serialization;
 using Akka.Configuration;
 
 namespace ActorDispatch.Configuration;
@@ -17,14 +18,15 @@ public static class ActorDispatchConfig
     /// <summary>The reference config: every <c>actordispatch</c> default and the engine's serializer bindings.</summary>
     public static Config Reference => LazyReference.Value;
 
-    // Persisted engine types are written with the engine's own System.Text.Json serializer, not the
-    // default Newtonsoft one: compact, no CLR type names in the store, stable across refactors.
-    private static readonly Config SerializationConfig = ConfigurationFactory.ParseString("""
+    // Persisted engine types, and the messages nodes of a cluster send each other, are written with
+    // the engine's own System.Text.Json serializer, not the default Newtonsoft one: compact, no CLR
+    // type names in the store, stable across refactors.
+    private static readonly Config SerializationConfig = ConfigurationFactory.ParseString($$"""
         akka.actor {
           serializers.actordispatch = "ActorDispatch.Serialization.ActorDispatchSerializer, ActorDispatch"
           serialization-bindings {
             "ActorDispatch.Serialization.IPersistedMessage, ActorDispatch" = actordispatch
-            "ActorDispatch.Model.Event, ActorDispatch" = actordispatch
+        {{string.Join("\n", ActorDispatchSerializer.BoundTypes.Select(t => $"    \"{t.FullName}, ActorDispatch\" = actordispatch"))}}
           }
         }
         """);

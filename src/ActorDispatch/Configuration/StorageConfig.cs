@@ -36,6 +36,10 @@ public static class StorageConfig
     public static Config Postgres(string connectionString, Config? overrides = null) =>
         Build(connectionString, Tunables(overrides, "postgresql"));
 
+    /// <summary>Whether <paramref name="config"/>'s journal is SQLite, which one node alone can use.</summary>
+    public static bool IsSqlite(Config config) =>
+        config.GetString("akka.persistence.journal.sql.provider-name", "").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase);
+
     private static Config Tunables(Config? overrides, string store) =>
         (overrides ?? Config.Empty).WithFallback(ActorDispatchConfig.Reference).GetConfig($"actordispatch.storage.{store}");
 

@@ -7,6 +7,7 @@ using ActorDispatch.Model;
 using ActorDispatch.Subscriptions;
 using ActorDispatch.Transports;
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 
 namespace ActorDispatch.Connections;
@@ -36,6 +37,9 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
     private readonly Dictionary<string, List<IActorRef>> _ephemeral = new(StringComparer.Ordinal);
     private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
     private readonly Queue<string> _closedOrder = new();
+    // The catalog incarnation that sent the latest view: when it stops (in a cluster, its node left
+    // or died), the registry watches whichever takes its place.
+    private IActorRef? _catalogActor;
 
     public ConnectionRegistryActor(SubscriptionValidator validator, DurableSubscription.Dependencies deps, IActorRef catalog, IActorRef subscriptions)
     {
@@ -49,7 +53,15 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
             _log.Warning(ex, "Matcher of connection {0} threw for subscription {1}; treated as no match", connectionId, subscription));
 
         Receive<Catalog.Started>(_ => _catalog.Tell(new Catalog.Watch(Self)));
-        Receive<Catalog.View>(v => Tell(_assignments.Reset(v.Subscriptions)));
+        Receive<Catalog.View>(v =>
+        {
+            if (!Sender.Equals(_catalogActor))
+            {
+                if (_catalogActor is not null) Context.Unwatch(_catalogActor);
+                _catalogActor = Context.Watch(Sender);
+            }
+            Tell(_assignments.Reset(v.Subscriptions));
+        });
         Receive<Catalog.Changed>(c => Tell(_assignments.Put(c.Subscription)));
         Receive<Catalog.Removed>(r => _assignments.Remove(r.Id));
         Receive<ConnectionRegistry.SubscriptionStarted>(s =>
@@ -67,8 +79,15 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
         Receive<EventLog.HeadFailed>(f => f.ReplyTo.Tell(new Status.Failure(f.Cause)));
         Receive<Terminated>(t =>
         {
+            if (t.ActorRef.Equals(_catalogActor))
+            {
+                _catalogActor = null;
+                _catalog.Tell(new Catalog.Watch(Self)); // a singleton proxy holds it until the next catalog runs
+                return;
+            }
             foreach (var list in _ephemeral.Values) list.Remove(t.ActorRef);
         });
+        Receive<SubscribeAck>(_ => { });
         // Ephemeral dispatchers report offsets to their owner too; they keep none.
         Receive<Dispatcher.OffsetAdvanced>(_ => { });
         // An ephemeral subscription has no durable parked list: what it parks is skipped, and said so.
@@ -86,7 +105,9 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
     {
         Context.System.EventStream.Subscribe(Self, typeof(Catalog.Started));
         _catalog.Tell(new Catalog.Watch(Self));
-        _subscriptions.Tell(new SubscriptionHost.WatchStarts(Self));
+        // In a cluster subscriptions run on every node, and announce their starts over DistributedPubSub.
+        if (_deps.Cluster is not null) DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(SubscriptionHost.StartedTopic, Self));
+        else _subscriptions.Tell(new SubscriptionHost.WatchStarts(Self));
         Context.System.EventStream.Publish(ConnectionRegistry.Started.Instance);
     }
 

@@ -66,7 +66,8 @@ internal static class Dispatcher
 
     /// <summary>Asks for the runtime status; replied to with a <see cref="SubscriptionStatus"/>.</summary>
     /// <param name="Parked">The owner's parked count, for the dispatcher to report with its own figures.</param>
-    public sealed record GetStatus(int Parked = 0)
+    /// <param name="Node">The owner's node name in a cluster, reported likewise.</param>
+    public sealed record GetStatus(int Parked = 0, string? Node = null)
     {
         public static readonly GetStatus Instance = new();
     }

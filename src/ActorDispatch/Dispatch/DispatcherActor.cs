@@ -106,7 +106,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         });
         Receive<EventLog.Appended>(_ => { });
         Receive<Status.Failure>(f => _log.Warning("Reply event of subscription {0} was not appended: {1}", _ref, f.Cause.Message));
-        Receive<Dispatcher.GetStatus>(g => Sender.Tell(Status() with { Parked = g.Parked }));
+        Receive<Dispatcher.GetStatus>(g => Sender.Tell(Status() with { Parked = g.Parked, Node = g.Node }));
         Receive<ReportOffset>(_ => Report());
         Receive<AckTimer>(_ =>
         {

@@ -33,6 +33,9 @@ public sealed class ActorDispatchOptions
     /// <summary>Largest event data payload in bytes (default 1 MiB).</summary>
     public long? MaxDataSize { get; set; }
 
+    /// <summary>Cluster mode; off unless <see cref="ActorDispatchClusterOptions.Enabled"/> is set.</summary>
+    public ActorDispatchClusterOptions Cluster { get; } = new();
+
     /// <summary>Transports to run besides the built-in in-process <c>system</c> transport.</summary>
     public IList<IEventTransport> Transports { get; } = [];
 

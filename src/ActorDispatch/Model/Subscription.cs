@@ -58,6 +58,8 @@ public sealed record SubscriptionStatus
     public int Parked { get; init; }
     /// <summary>How long the oldest delivery in flight has waited for its answer (e.g. <c>1.5s</c>); absent when none is in flight.</summary>
     public string? OldestUnackedAge { get; init; }
+    /// <summary>In a cluster, the name of the node that dispatches the subscription; absent on a single node.</summary>
+    public string? Node { get; init; }
 }
 
 /// <summary>

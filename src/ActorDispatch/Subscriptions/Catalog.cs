@@ -40,8 +40,10 @@ internal static class Catalog
         }
     }
 
-    /// <summary>Replied to with an <c>IReadOnlyList&lt;Subscription&gt;</c>.</summary>
+    /// <summary>Replied to with <see cref="Listed"/>.</summary>
     public sealed record List(string Namespace);
+
+    public sealed record Listed(IReadOnlyList<Subscription> Subscriptions);
 
     /// <summary>
     /// Finds the subscription by id or name and hands it <see cref="Message"/> (a status request or

@@ -50,7 +50,7 @@ internal sealed class CatalogActor : ReceivePersistentActor
         Command<EventLog.HeadFailed>(f => f.ReplyTo.Tell(new Status.Failure(f.Cause)));
         Command<Catalog.Delete>(d => Guarded(() => OnDelete(d)));
         Command<Catalog.Get>(g => Guarded(() => Sender.Tell(Find(g.Namespace, g.IdOrName))));
-        Command<Catalog.List>(l => Sender.Tell((IReadOnlyList<Subscription>)_catalog.InNamespace(l.Namespace).ToList()));
+        Command<Catalog.List>(l => Sender.Tell(new Catalog.Listed(_catalog.InNamespace(l.Namespace).ToList())));
         // Answered by the subscription itself, or by the host with a retryable error while it restarts.
         Command<Catalog.ToSubscription>(t => Guarded(() =>
             _subscriptions.Forward(new SubscriptionHost.Envelope(Find(t.Namespace, t.IdOrName).Id, t.Message))));

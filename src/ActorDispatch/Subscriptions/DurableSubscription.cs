@@ -1,3 +1,4 @@
+using ActorDispatch.Cluster;
 using ActorDispatch.Configuration;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
@@ -14,8 +15,8 @@ namespace ActorDispatch.Subscriptions;
 /// </summary>
 internal static class DurableSubscription
 {
-    /// <summary>What a subscription actor needs from the engine to run dispatchers.</summary>
-    public sealed record Dependencies(IActorRef Logs, EventReader Reader, DispatchSettings Settings, IActorRef ChangeEvents);
+    /// <summary>What a subscription actor needs from the engine to run dispatchers; <see cref="Cluster"/> is null on a single node.</summary>
+    public sealed record Dependencies(IActorRef Logs, EventReader Reader, DispatchSettings Settings, IActorRef ChangeEvents, ClusterSettings? Cluster = null);
 
     /// <summary>An operator's request to a subscription; answered by it, or with a retryable error while it restarts.</summary>
     public interface IRequest;
@@ -68,8 +69,11 @@ internal static class DurableSubscription
 
     public sealed record PauseDone(bool Paused);
 
-    /// <summary>Answered with an <c>IReadOnlyList&lt;ParkedEvent&gt;</c> in sequence order.</summary>
+    /// <summary>Answered with <see cref="ParkedList"/>.</summary>
     public sealed record GetParked(int Skip, int Limit) : IRequest;
+
+    /// <summary>Parked events in sequence order.</summary>
+    public sealed record ParkedList(IReadOnlyList<ParkedEvent> Events);
 
     /// <summary>Discards parked events (<see cref="Sequences"/>, or all when null); answered with <see cref="Discarded"/>.</summary>
     public sealed record DiscardParked(IReadOnlyList<long>? Sequences) : IRequest;

@@ -112,8 +112,8 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         Command<Dispatcher.GetStatus>(_ =>
         {
             if (_state.Definition is null) Sender.Tell(new Status.Failure(Errors.SubscriptionRestarting(_id)));
-            else if (_dispatcher is not null) _dispatcher.Forward(new Dispatcher.GetStatus(_state.Parked.Count));
-            else Sender.Tell(new SubscriptionStatus { CurrentOffset = _latestOffset, Paused = _state.Paused, Parked = _state.Parked.Count });
+            else if (_dispatcher is not null) _dispatcher.Forward(new Dispatcher.GetStatus(_state.Parked.Count, _deps.Cluster?.NodeName));
+            else Sender.Tell(new SubscriptionStatus { CurrentOffset = _latestOffset, Paused = _state.Paused, Parked = _state.Parked.Count, Node = _deps.Cluster?.NodeName });
         });
         Command<Dispatcher.Park>(p => PersistAndSnapshot(new SubscriptionEvents.EventsParked(p.Events), () =>
         {
@@ -124,7 +124,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
             if (!_state.Parked.ContainsKey(r.Sequence)) return; // discarded meanwhile
             PersistAndSnapshot(new SubscriptionEvents.ParkedRemoved([r.Sequence]), () => { });
         });
-        Command<DurableSubscription.GetParked>(g => Sender.Tell((IReadOnlyList<ParkedEvent>)_state.Parked.Values.Skip(g.Skip).Take(g.Limit).ToArray()));
+        Command<DurableSubscription.GetParked>(g => Sender.Tell(new DurableSubscription.ParkedList(_state.Parked.Values.Skip(g.Skip).Take(g.Limit).ToArray())));
         Command<DurableSubscription.DiscardParked>(d =>
         {
             var discarded = _state.ParkedAmong(d.Sequences).Select(p => p.Sequence).ToArray();

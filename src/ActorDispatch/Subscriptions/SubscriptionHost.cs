@@ -5,10 +5,10 @@ namespace ActorDispatch.Subscriptions;
 
 /// <summary>
 /// Runs the durable subscriptions of this node, one <see cref="DurableSubscriptionActor"/> each,
-/// addressed by id through <see cref="Envelope"/>: the same shape as a Cluster.Sharding region with
-/// remember-entities, which takes its place in cluster mode. A subscription is started by the first
-/// message for it and started again (after <c>rewind-backoff-max</c>) if it stops without saying it
-/// meant to. The actor is <see cref="SubscriptionHostActor"/>.
+/// addressed by id through <see cref="Envelope"/>. A subscription is started by the first message
+/// for it and started again (after <c>rewind-backoff-max</c>) if it stops without saying it meant
+/// to. In a cluster each subscription's host is a Cluster.Sharding entity (with remember-entities)
+/// that runs that one subscription. The actor is <see cref="SubscriptionHostActor"/>.
 /// </summary>
 internal static class SubscriptionHost
 {
@@ -37,4 +37,19 @@ internal static class SubscriptionHost
     }
 
     public sealed record Actors(IReadOnlyList<IActorRef> Running);
+
+    /// <summary>
+    /// In a cluster, from the shard: the entity moves to another node (rebalance, graceful leave) or
+    /// is passivated. Its subscriptions persist their latest offsets, then it stops.
+    /// </summary>
+    public sealed record Drain
+    {
+        public static readonly Drain Instance = new();
+    }
+
+    /// <summary>
+    /// In a cluster, the DistributedPubSub topic of <see cref="ConnectionRegistry.SubscriptionStarted"/>:
+    /// every node's registry hears that a subscription has recovered, wherever it runs.
+    /// </summary>
+    public const string StartedTopic = "actordispatch-subscription-started";
 }

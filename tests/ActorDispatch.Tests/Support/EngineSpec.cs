@@ -16,7 +16,7 @@ public abstract class EngineSpec : Akka.TestKit.Xunit2.TestKit
 {
     public const string Ns = "default";
 
-    protected static readonly Config TestTuning = ConfigurationFactory.ParseString("""
+    public static readonly Config TestTuning = ConfigurationFactory.ParseString("""
         actordispatch.dispatch {
           commit-interval = 100ms
           poll-interval = 500ms

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using ActorDispatch.Model;
+using ActorDispatch.Tests.Support;
+using Akka.Cluster;
+
+namespace ActorDispatch.Tests.Cluster;
+
+/// <summary>
+/// Three engine nodes in one process, in cluster mode on loopback, sharing one PostgreSQL store:
+/// every node serves every namespace and subscription, and a node that dies hands its entities on.
+/// </summary>
+[Trait("Category", "Postgres")]
+[Trait("Category", "Cluster")]
+public sealed class ClusterSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: null), IAsyncLifetime
+{
+    private const string Ns = "default";
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+    private readonly TestStore _store = TestStore.Create(StoreKind.Postgres);
+    private readonly List<ClusterNode> _nodes = [];
+
+    public async Task InitializeAsync()
+    {
+        var ports = Enumerable.Range(0, 3).Select(_ => ClusterNode.FreePort()).ToArray();
+        // The first seed starts the cluster alone; the others join it.
+        for (var i = 0; i < ports.Length; i++) _nodes.Add(await ClusterNode.StartAsync($"node{i + 1}", ports[i], [ports[0], ports[1]], _store.ConnectionString!));
+        await AwaitAssertAsync(() => Assert.All(_nodes, n => Assert.Equal(3, n.Cluster.State.Members.Count(m => m.Status == MemberStatus.Up))), TimeSpan.FromSeconds(60), Interval);
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        foreach (var node in _nodes) await node.DisposeAsync();
+        _store.Dispose();
+    }
+
+    [SkippableFact]
+    public async Task Events_appended_on_any_node_reach_a_listener_on_another_in_order_and_acks_commit_everywhere()
+    {
+        await _nodes[0].Dispatch.CreateSubscriptionAsync(new SubscriptionInput
+        {
+            Namespace = Ns, Name = "orders", Transport = "system", Options = new SubscriptionOptions { FirstEvent = "oldest", ReadAhead = 5 },
+        });
+        var received = Listen(_nodes[1], "orders");
+
+        // One writer per namespace wherever the append arrives: sequences stay dense.
+        var appended = new List<Event>();
+        for (var i = 0; i < 30; i++) appended.Add(await _nodes[i % 3].Dispatch.AppendAsync(Ns, new NewEvent { Type = "order_created", Tag = $"{i}" }));
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), appended.Select(e => e.Sequence));
+
+        await AwaitAssertAsync(() => Assert.Equal(30, received.Count), TimeSpan.FromSeconds(30), Interval);
+        Assert.Equal(appended.Select(e => e.Id), received.Select(e => e.Id));
+        foreach (var node in _nodes)
+        {
+            await AwaitAssertAsync(async () =>
+            {
+                var status = await node.Dispatch.GetSubscriptionStatusAsync(Ns, "orders");
+                Assert.Equal(30, status.CurrentOffset);
+                Assert.Contains(status.Node, _nodes.Select(n => n.Name));
+            }, TimeSpan.FromSeconds(30), Interval);
+        }
+        Assert.Equal(30, await _nodes[2].Dispatch.GetHeadAsync(Ns));
+        Assert.Single(await _nodes[2].Dispatch.ListSubscriptionsAsync(Ns));
+    }
+
+    [SkippableFact]
+    public async Task When_the_node_dispatching_a_subscription_dies_another_takes_over_and_nothing_is_lost()
+    {
+        await _nodes[0].Dispatch.CreateSubscriptionAsync(new SubscriptionInput
+        {
+            Namespace = Ns, Name = "failover", Transport = "system", Options = new SubscriptionOptions { FirstEvent = "oldest", ReadAhead = 5 },
+        });
+        // Two listeners on two nodes: one is active, the other takes over if its node dies.
+        var received = new ConcurrentQueue<Event>();
+        Listen(_nodes[1], "failover", received);
+        Listen(_nodes[2], "failover", received);
+        for (var i = 0; i < 20; i++) await _nodes[0].Dispatch.AppendAsync(Ns, new NewEvent { Type = "before", Tag = $"{i}" });
+        await AwaitAssertAsync(async () => Assert.Equal(20, (await _nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "failover")).CurrentOffset), TimeSpan.FromSeconds(30), Interval);
+
+        var dispatching = (await _nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "failover")).Node;
+        var victim = _nodes.Single(n => n.Name == dispatching);
+        var survivors = _nodes.Where(n => n != victim).ToList();
+        output.WriteLine($"killing {victim.Name}, which dispatches the subscription");
+        await victim.KillAsync();
+        _nodes.Remove(victim);
+
+        // Appends go on through the survivors, retried while the namespace's log moves.
+        for (var i = 0; i < 20; i++) await AppendWithRetryAsync(survivors[i % 2], new NewEvent { Type = "after", Tag = $"{i}" });
+
+        await AwaitAssertAsync(() => Assert.Equal(20, received.Where(e => e.Type == "after").Select(e => e.Tag).Distinct().Count()), TimeSpan.FromSeconds(60), Interval);
+        // At least once, and in order of first delivery.
+        var firsts = received.DistinctBy(e => e.Sequence).Select(e => e.Sequence).ToList();
+        Assert.Equal(firsts.Order(), firsts);
+        Assert.Equal(20, received.Where(e => e.Type == "before").Select(e => e.Tag).Distinct().Count());
+        await AwaitAssertAsync(async () => Assert.NotEqual(victim.Name, (await survivors[0].Dispatch.GetSubscriptionStatusAsync(Ns, "failover")).Node), TimeSpan.FromSeconds(30), Interval);
+    }
+
+    private static async Task AppendWithRetryAsync(ClusterNode node, NewEvent e)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await node.Dispatch.AppendAsync(Ns, e);
+                return;
+            }
+            catch (ActorDispatchException ex) when (ex.Kind == ErrorKind.Unavailable && DateTime.UtcNow < deadline)
+            {
+            }
+        }
+    }
+
+    private ConcurrentQueue<Event> Listen(ClusterNode node, string name, ConcurrentQueue<Event>? into = null)
+    {
+        var received = into ?? new ConcurrentQueue<Event>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var d in node.Dispatch.ListenAsync(Ns, name))
+                {
+                    received.Enqueue(d.Event);
+                    await d.AckAsync();
+                }
+            }
+            catch (Exception ex)
+            {
+                output.WriteLine($"listener on {node.Name} ended: {ex.Message}");
+            }
+        });
+        return received;
+    }
+}

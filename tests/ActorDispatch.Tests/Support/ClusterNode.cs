@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Sockets;
+using ActorDispatch.Hosting;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote;
+using Akka.Remote.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ActorDispatch.Tests.Support;
+
+/// <summary>
+/// One node of an in-process cluster: a generic host with Akka.Hosting and <c>WithActorDispatch</c>
+/// in cluster mode, on its own loopback port, against a shared PostgreSQL store.
+/// </summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    // Fast enough for specs on a loaded machine, and a kill is a kill: terminating the system does
+    // not leave the cluster first (a host's stop still does, through coordinated shutdown).
+    private static readonly Config NodeTuning = ConfigurationFactory.ParseString("""
+        akka.loglevel = INFO
+        akka.coordinated-shutdown.run-by-actor-system-terminate = off
+        akka.cluster.sharding.rebalance-interval = 2s
+        """).WithFallback(EngineSpec.TestTuning);
+
+    private readonly IHost _host;
+    private bool _stopped;
+
+    private ClusterNode(string name, int port, IHost host)
+    {
+        Name = name;
+        Port = port;
+        _host = host;
+        System = host.Services.GetRequiredService<ActorSystem>();
+        Dispatch = host.Services.GetRequiredService<IActorDispatch>();
+    }
+
+    public string Name { get; }
+
+    public int Port { get; }
+
+    public ActorSystem System { get; }
+
+    public IActorDispatch Dispatch { get; }
+
+    public static async Task<ClusterNode> StartAsync(string name, int port, IEnumerable<int> seedPorts, string postgres, Config? extra = null)
+    {
+        var host = Host.CreateDefaultBuilder()
+            .ConfigureServices(services => services
+                .AddActorDispatch()
+                .AddAkka("actordispatch", akka => akka
+                    .AddHocon((extra ?? Config.Empty).WithFallback(NodeTuning), HoconAddMode.Prepend)
+                    .WithActorDispatch(o =>
+                    {
+                        o.PostgresConnectionString = postgres;
+                        o.Cluster.Enabled = true;
+                        o.Cluster.Port = port;
+                        o.Cluster.NodeName = name;
+                        foreach (var seed in seedPorts) o.Cluster.Seeds.Add($"127.0.0.1:{seed}");
+                    })))
+            .Build();
+        await host.StartAsync();
+        return new ClusterNode(name, port, host);
+    }
+
+    /// <summary>A free loopback port.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public Akka.Cluster.Cluster Cluster => Akka.Cluster.Cluster.Get(System);
+
+    /// <summary>This node's cluster address; with the throttler adapter its protocol is <c>akka.trttl.tcp</c>.</summary>
+    public Address SelfAddress => Cluster.SelfAddress;
+
+    /// <summary>
+    /// Drops everything this node sends to or receives from <paramref name="other"/>, through
+    /// remoting's throttler (needs <c>akka.remote.dot-netty.tcp.applied-adapters = [trttl]</c>).
+    /// One side of a cut link: a partition cuts both.
+    /// </summary>
+    public async Task BlackholeAsync(ClusterNode other)
+    {
+        var transport = ((IRemoteActorRefProvider)((ExtendedActorSystem)System).Provider).Transport;
+        if (!await transport.ManagementCommand(new SetThrottle(other.SelfAddress, ThrottleTransportAdapter.Direction.Both, Blackhole.Instance)))
+            throw new InvalidOperationException($"{Name} cannot blackhole {other.Name}: is the trttl transport adapter applied?");
+    }
+
+    /// <summary>Stops the node abruptly: no leaving, no handoff; the others find it unreachable.</summary>
+    public async Task KillAsync()
+    {
+        _stopped = true;
+        await System.Terminate();
+        _host.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _host.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+}
