@@ -12,6 +12,8 @@ public sealed class ServerProcess : IDisposable
 {
     private readonly string[] _storeArgs;
     private Process? _process;
+    private readonly Lock _logLock = new();
+    private StreamWriter? _log;
 
     public ServerProcess(params string[] storeArgs)
     {
@@ -26,6 +28,22 @@ public sealed class ServerProcess : IDisposable
 
     public int Starts { get; private set; }
 
+    /// <summary>
+    /// Appends the server's stdout and stderr to <paramref name="path"/> from the next start on,
+    /// instead of discarding them, each line stamped with the UTC time it was read: a failing spec
+    /// can then say what the engine logged, and when.
+    /// </summary>
+    public ServerProcess CaptureOutputTo(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        lock (_logLock)
+        {
+            _log?.Dispose();
+            _log = new StreamWriter(path, append: true) { AutoFlush = true };
+        }
+        return this;
+    }
+
     public async Task StartAsync(CancellationToken ct)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "ActorDispatch.Server.dll");
@@ -38,8 +56,8 @@ public sealed class ServerProcess : IDisposable
         foreach (var arg in new[] { dll, "--urls", BaseAddress.ToString().TrimEnd('/'), "--Logging:LogLevel:Default=Warning", "--ActorDispatch:Egress:Allow=127.0.0.0/8" }.Concat(_storeArgs))
             info.ArgumentList.Add(arg);
         _process = Process.Start(info) ?? throw new InvalidOperationException("the server did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => Write(e.Data);
+        _process.ErrorDataReceived += (_, e) => Write(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         Starts++;
@@ -75,6 +93,18 @@ public sealed class ServerProcess : IDisposable
     {
         Kill();
         _process?.Dispose();
+        lock (_logLock)
+        {
+            _log?.Dispose();
+            _log = null;
+        }
+    }
+
+    // Both streams' handlers run on pool threads; a line after Dispose is dropped.
+    private void Write(string? line)
+    {
+        if (line is null) return;
+        lock (_logLock) _log?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
     }
 
     private static int FreePort()
