@@ -113,6 +113,9 @@ internal static class Errors
     public static ActorDispatchException ParkedEventNotFound(string subscription, long sequence) =>
         new(ErrorKind.NotFound, "AD10116", $"subscription '{subscription}' has no parked event with sequence {sequence}");
 
+    public static ActorDispatchException IdempotencyKeyReused(string ns, string key) =>
+        new(ErrorKind.Conflict, "AD10125", $"'Idempotency-Key' '{key}' was used for different events in namespace '{ns}' within the idempotency window; nothing was appended");
+
     public static ActorDispatchException ReadFailed(string ns, Exception cause) =>
         new(ErrorKind.Unavailable, "AD10113", $"reading namespace '{ns}' failed: {cause.Message}", cause);
 }

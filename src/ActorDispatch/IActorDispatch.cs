@@ -15,6 +15,16 @@ public interface IActorDispatch
     /// <summary>Appends events atomically (all or none) in order; returns them once durable.</summary>
     Task<IReadOnlyList<Event>> AppendAsync(string @namespace, IReadOnlyList<NewEvent> newEvents, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends events atomically, once per <paramref name="idempotencyKey"/> (the HTTP <c>Idempotency-Key</c>;
+    /// 1-255 printable ASCII characters, or null for none): a retry with the same key within
+    /// <c>actordispatch.log.idempotency-window</c> (2 minutes by default) appends nothing and returns the
+    /// events the first call stored, with <see cref="AppendResult.Replayed"/>, also after a restart of the
+    /// engine or of the namespace's log. A retry while the first call is still being written waits for
+    /// it. The same key with other events is refused (<see cref="ErrorKind.Conflict"/>). Keys are per namespace.
+    /// </summary>
+    Task<AppendResult> AppendAsync(string @namespace, IReadOnlyList<NewEvent> newEvents, string? idempotencyKey, CancellationToken cancellationToken = default);
+
     /// <summary>The event with this id, or null.</summary>
     Task<Event?> GetEventAsync(string @namespace, Guid id, CancellationToken cancellationToken = default);
 

@@ -13,11 +13,16 @@ internal static class EventEndpoints
         {
             var body = await JsonBody.ReadAsync(request, ct);
             var newEvents = NewEventReader.ReadOneOrMany(body, out var many);
-            var stored = await dispatch.AppendAsync(ns, newEvents, ct);
+            var (stored, replayed) = await dispatch.AppendAsync(ns, newEvents, IdempotencyKey(request), ct);
+            // A retry answers as the first call did, and says so (Stripe's header).
+            if (replayed) request.HttpContext.Response.Headers[ReplayedHeader] = "true";
             return many
                 ? Results.Json(stored, ActorDispatchJson.Options, statusCode: StatusCodes.Status201Created)
                 : Results.Json(stored[0], ActorDispatchJson.Options, statusCode: StatusCodes.Status201Created);
-        }).WithSummary("Append one event, or an array appended atomically");
+        }).WithSummary("Append one event, or an array appended atomically")
+          .WithDescription($"With an {IdempotencyKeyHeader} header (1-255 printable ASCII characters), a retry within the idempotency " +
+              $"window (2 minutes by default) appends nothing and answers the events stored the first time, with {ReplayedHeader}: true; " +
+              "the same key with other events is 409.");
 
         events.MapGet("", async (string ns, HttpRequest request, IActorDispatch dispatch, ServerSettings settings, CancellationToken ct) =>
         {
@@ -37,6 +42,18 @@ internal static class EventEndpoints
                 ? Results.Json(e, ActorDispatchJson.Options)
                 : ErrorResponses.Error(StatusCodes.Status404NotFound, $"AD10109: no event '{id}' in namespace '{ns}'");
         }).WithSummary("One event by id");
+    }
+
+    private const string IdempotencyKeyHeader = "Idempotency-Key";
+    private const string ReplayedHeader = "Idempotent-Replayed";
+
+    // The key as sent, or null; the engine checks its characters. Two of them are refused rather
+    // than joined, since the joined text would itself be a valid key.
+    private static string? IdempotencyKey(HttpRequest request)
+    {
+        var values = request.Headers[IdempotencyKeyHeader];
+        if (values.Count > 1) throw Errors.InvalidField(IdempotencyKeyHeader, "must be sent once");
+        return values.Count == 0 ? null : values[0] ?? "";
     }
 
     // FireFly equality filters: a value, or '!value' for not-equal; several values are alternatives.

@@ -23,10 +23,24 @@ internal static class EventLog
         string Namespace { get; }
     }
 
-    /// <summary>Appends events atomically; replied to with <see cref="Appended"/> once durable, or a <see cref="Status.Failure"/>.</summary>
-    public sealed record Append(string Namespace, IReadOnlyList<NewEvent> Events) : ICommand;
+    /// <summary>
+    /// Appends events atomically; replied to with <see cref="Appended"/> once durable, or a <see cref="Status.Failure"/>.
+    /// With an <see cref="IdempotencyKey"/> (the HTTP <c>Idempotency-Key</c>), a retry within the log's
+    /// <c>idempotency-window</c> is answered with the events the first append stored (<see cref="Appended.Replayed"/>),
+    /// also after the log restarted or moved, since the key is written with its events; the same key
+    /// with other events is refused (409). Keys are per namespace and ignored when the window is 0.
+    /// </summary>
+    public sealed record Append(string Namespace, IReadOnlyList<NewEvent> Events, string? IdempotencyKey = null) : ICommand
+    {
+        /// <summary>
+        /// <see cref="IdempotencyWindow.Hash"/> of <see cref="Events"/>, computed by the sender so that the log's
+        /// one thread does not; the log computes it for a keyed append that comes without.
+        /// </summary>
+        public string? Hash { get; init; }
+    }
 
-    public sealed record Appended(IReadOnlyList<Event> Events);
+    /// <summary>The events of an append as stored; <paramref name="Replayed"/> when it answers a retry of an earlier append with its key.</summary>
+    public sealed record Appended(IReadOnlyList<Event> Events, bool Replayed = false);
 
     /// <summary>Asks for the current head; replied to with <see cref="Head"/>.</summary>
     public sealed record GetHead(string Namespace) : ICommand;

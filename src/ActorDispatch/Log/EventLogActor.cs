@@ -17,19 +17,33 @@ namespace ActorDispatch.Log;
 /// is one write rather than a lone append and then the rest; one whose appends come in bursts also
 /// waits for the rest of a burst still arriving (<c>gather-quiet</c>, <c>gather-max</c>). Each
 /// append lies within one entry, so it is atomic, and it is acknowledged only once durable.
-/// Recovery reads only the last entry, to learn the head, never the events before it.
+/// Appends with an idempotency key are deduplicated within <c>idempotency-window</c>
+/// (<see cref="IdempotencyWindow{TWaiter}"/>); the key is written in its append's entry.
+/// Recovery reads the last entry, to learn the head, and the keys of the entries within the window,
+/// never the events before them.
 /// </summary>
-internal sealed class EventLogActor : ReceivePersistentActor
+internal sealed class EventLogActor : ReceivePersistentActor, IWithTimers
 {
     // Json: the append encoded while it waited behind a write in flight, or null if it did not wait.
-    private sealed record PendingAppend(Event[] Events, byte[]? Json, IActorRef ReplyTo);
+    // Key and Hash: its idempotency key, or null.
+    private sealed record PendingAppend(Event[] Events, byte[]? Json, IActorRef ReplyTo, string? Key = null, string? Hash = null)
+    {
+        // What it adds to an entry's JSON, once encoded.
+        public long? Bytes => Json?.Length + (Key is null ? 0 : LogEntries.KeyBytes(Key));
+    }
 
-    private sealed record WritingEntry(List<PendingAppend> Appends, Event[] Events);
+    private sealed record WritingEntry(List<PendingAppend> Appends, Event[] Events, IReadOnlyList<LogEntryKey>? Keys);
 
     // To itself, after the first append of an idle log: write what has been buffered.
     private sealed record FlushBuffered
     {
         public static readonly FlushBuffered Instance = new();
+    }
+
+    // To itself, a window after keys were stored: forget the expired ones, also in a log gone idle.
+    private sealed record ExpireKeys
+    {
+        public static readonly ExpireKeys Instance = new();
     }
 
     // Entries per write, besides max-write-bytes. Akka.Persistence sends everything one command
@@ -46,6 +60,7 @@ internal sealed class EventLogActor : ReceivePersistentActor
     private readonly List<PendingAppend> _buffered = [];   // waiting for the write in flight to finish
     private readonly long _gatherQuiet;                    // Stopwatch ticks; 0 when gathering is off
     private readonly long _gatherMax;
+    private readonly IdempotencyWindow<IActorRef>? _keys; // null when the window is 0: keys are ignored
     private Queue<WritingEntry>? _writing;                 // the entries of the write in flight, if any
     private long _assigned;  // the last sequence handed out, durable or not
     private long _durable;   // the last sequence the journal confirmed: what readers may read
@@ -64,19 +79,27 @@ internal sealed class EventLogActor : ReceivePersistentActor
         _positions = positions;
         _gatherQuiet = (long)(settings.GatherQuiet.TotalSeconds * Stopwatch.Frequency);
         _gatherMax = (long)(settings.GatherMax.TotalSeconds * Stopwatch.Frequency);
+        if (settings.IdempotencyWindow > TimeSpan.Zero) _keys = new IdempotencyWindow<IActorRef>(settings.IdempotencyWindow, settings.IdempotencyMaxKeys);
 
         Recover<RecoveryCompleted>(_ =>
         {
             if (LastSequenceNr == 0) Ready(0);
             else
             {
-                Context.ActorOf(LogHeadReader.Props(PersistenceId, LastSequenceNr, JournalPluginId, _settings.AskTimeout), "head");
+                var window = _keys is null ? TimeSpan.Zero : _settings.IdempotencyWindow;
+                Context.ActorOf(LogHeadReader.Props(PersistenceId, LastSequenceNr, JournalPluginId, _settings.AskTimeout, window,
+                    _settings.IdempotencyRecoverMaxEntries), "head");
                 BecomeStacked(ReadingHead);
             }
         });
 
         Command<EventLog.Append>(HandleAppend);
         Command<FlushBuffered>(_ => HandleFlush());
+        Command<ExpireKeys>(_ =>
+        {
+            _keys!.Expire();
+            ScheduleExpiry();
+        });
         Command<EventLog.GetHead>(_ => Sender.Tell(new EventLog.Head(_namespace, _durable)));
         Command<EventLog.WatchHead>(w =>
         {
@@ -97,6 +120,8 @@ internal sealed class EventLogActor : ReceivePersistentActor
 
     public override string PersistenceId => EventLog.PersistenceId(_namespace);
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     // The log's state is its head, which the journal's last entry holds: skip replaying events.
     public override Recovery Recovery => Recovery.None;
 
@@ -106,6 +131,12 @@ internal sealed class EventLogActor : ReceivePersistentActor
         {
             var events = last.Events;
             _positions.Record(_namespace, events[0].Sequence, LastSequenceNr, events.Count);
+            if (_keys is not null && last.Keys.Count > 0)
+            {
+                var now = DateTimeOffset.UtcNow;
+                foreach (var key in last.Keys) _keys.Recover(key.Key, key.Hash, key.Events, now - key.Events[0].Created);
+                ScheduleExpiry();
+            }
             UnbecomeStacked();
             Ready(events[^1].Sequence);
         });
@@ -128,6 +159,24 @@ internal sealed class EventLogActor : ReceivePersistentActor
 
     private void HandleAppend(EventLog.Append append)
     {
+        string? key = null, hash = null;
+        if (_keys is not null && append.IdempotencyKey is { } idempotencyKey)
+        {
+            hash = append.Hash ?? IdempotencyWindow.Hash(append.Events);
+            switch (_keys.Check(idempotencyKey, hash, Sender, out var stored))
+            {
+                case IdempotencyWindow.Verdict.Replay:
+                    Sender.Tell(new EventLog.Appended(stored!, Replayed: true));
+                    return;
+                case IdempotencyWindow.Verdict.Wait:
+                    return; // answered with the outcome of the write in flight (see Written, FailPending)
+                case IdempotencyWindow.Verdict.Conflict:
+                    Sender.Tell(new Status.Failure(Errors.IdempotencyKeyReused(_namespace, idempotencyKey)));
+                    return;
+            }
+            key = idempotencyKey;
+        }
+
         var pendingEvents = _bufferedEvents + _writingEvents;
         if (pendingEvents > 0 && pendingEvents + append.Events.Count > _settings.MaxPendingEvents)
         {
@@ -163,7 +212,8 @@ internal sealed class EventLogActor : ReceivePersistentActor
         // work, or behind an append waiting for the flush. The first append of an idle log is
         // encoded only if another joins it, and not at all if it is written alone.
         var idle = _writing is null && _buffered.Count == 0;
-        _buffered.Add(new PendingAppend(events, idle ? null : LogEntries.Encode(events), Sender));
+        if (key is not null) _keys!.Begin(key, hash!);
+        _buffered.Add(new PendingAppend(events, idle ? null : LogEntries.Encode(events), Sender, key, hash));
         _bufferedEvents += events.Length;
         var arrived = Stopwatch.GetTimestamp();
         // Close behind the last append, yet a write is in flight: a burst went out in two writes.
@@ -215,16 +265,16 @@ internal sealed class EventLogActor : ReceivePersistentActor
             _bufferedEvents -= count;
             _writingEvents += count;
             bytes += entryBytes;
-            entries.Enqueue(new WritingEntry(appends, EventsOf(appends, count)));
+            entries.Enqueue(new WritingEntry(appends, EventsOf(appends, count), KeysOf(appends)));
         }
         _writing = entries;
 
-        // An entry written alone may be one bare event, encoded by the serializer as it is written;
-        // in a write of several every entry is already encoded, since the journal skips an entry it
-        // cannot serialize and writes the rest, which would leave a gap in the sequences.
+        // An entry written alone may be one bare event (when it has no key), encoded by the serializer
+        // as it is written; in a write of several every entry is already encoded, since the journal
+        // skips an entry it cannot serialize and writes the rest, which would leave a gap in the sequences.
         var payloads = entries.Count == 1
-            ? [LogEntries.ToPayload(entries.Peek().Events, () => entries.Peek().Appends.ConvertAll(a => a.Json ?? LogEntries.Encode(a.Events)))]
-            : entries.Select(e => (object)LogEntries.ToEntry(e.Events, e.Appends.ConvertAll(a => a.Json!))).ToList();
+            ? [LogEntries.ToPayload(entries.Peek().Events, () => entries.Peek().Appends.ConvertAll(a => a.Json ?? LogEntries.Encode(a.Events)), entries.Peek().Keys)]
+            : entries.Select(e => (object)LogEntries.ToEntry(e.Events, e.Appends.ConvertAll(a => a.Json!), e.Keys)).ToList();
         PersistAllAsync(payloads, _ => Written());
     }
 
@@ -239,10 +289,10 @@ internal sealed class EventLogActor : ReceivePersistentActor
         while (take < _buffered.Count)
         {
             var next = _buffered[take];
-            var fits = count + next.Events.Length <= _settings.MaxEntryEvents && bytes + next.Json?.Length <= _settings.MaxEntryBytes;
+            var fits = count + next.Events.Length <= _settings.MaxEntryEvents && bytes + next.Bytes <= _settings.MaxEntryBytes;
             if (take > 0 && !fits) break;
             count += next.Events.Length;
-            bytes += next.Json?.Length;
+            bytes += next.Bytes;
             take++;
         }
         return (take, count, bytes);
@@ -260,6 +310,17 @@ internal sealed class EventLogActor : ReceivePersistentActor
         return events;
     }
 
+    // The keys of an entry's appends, or null (and nothing allocated) when none has one.
+    private static List<LogEntryKey>? KeysOf(List<PendingAppend> appends)
+    {
+        List<LogEntryKey>? keys = null;
+        foreach (var append in appends)
+        {
+            if (append.Key is { } key) (keys ??= []).Add(new LogEntryKey(key, append.Hash!, append.Events[0].Sequence, append.Events.Length));
+        }
+        return keys;
+    }
+
     // The journal confirms a write's entries one by one in order, once the whole write is durable.
     private void Written()
     {
@@ -267,7 +328,11 @@ internal sealed class EventLogActor : ReceivePersistentActor
         _writingEvents -= entry.Events.Length;
         _durable = entry.Events[^1].Sequence;
         _positions.Record(_namespace, entry.Events[0].Sequence, LastSequenceNr, entry.Events.Length);
-        foreach (var append in entry.Appends) append.ReplyTo.Tell(new EventLog.Appended(append.Events));
+        foreach (var append in entry.Appends)
+        {
+            append.ReplyTo.Tell(new EventLog.Appended(append.Events));
+            if (append.Key is not null) KeyStored(append);
+        }
         var appended = new EventLog.EventsAppended(_namespace, entry.Events);
         foreach (var watcher in _watchers) watcher.Tell(appended);
         _changeEvents.Tell(appended);
@@ -278,6 +343,25 @@ internal sealed class EventLogActor : ReceivePersistentActor
         Stash.UnstashAll();
         // Behind the appends just released, which are written before the log stops.
         if (_draining && _writing is null) Self.Tell(EventLog.Drain.Instance);
+    }
+
+    // A keyed append is durable: the retries that waited for it get its events, and later ones too.
+    private void KeyStored(PendingAppend append)
+    {
+        var waiters = _keys!.Complete(append.Key!, append.Events);
+        if (waiters.Count > 0)
+        {
+            var replayed = new EventLog.Appended(append.Events, Replayed: true);
+            foreach (var waiter in waiters) waiter.Tell(replayed);
+        }
+        ScheduleExpiry();
+    }
+
+    private const string ExpiryTimer = "expire-keys";
+
+    private void ScheduleExpiry()
+    {
+        if (_keys!.Count > 0 && !Timers.IsTimerActive(ExpiryTimer)) Timers.StartSingleTimer(ExpiryTimer, ExpireKeys.Instance, _settings.IdempotencyWindow);
     }
 
     // The store cannot be read (e.g. it is down): the registry fails what waited and starts a new
@@ -315,8 +399,12 @@ internal sealed class EventLogActor : ReceivePersistentActor
     {
         Context.Parent.Tell(new EventLogs.Failed(_namespace, cause));
         var failure = new Status.Failure(Errors.AppendFailed(_namespace, cause));
-        foreach (var p in _writing?.SelectMany(e => e.Appends) ?? []) p.ReplyTo.Tell(failure);
-        foreach (var p in _buffered) p.ReplyTo.Tell(failure);
+        foreach (var p in (_writing?.SelectMany(e => e.Appends) ?? []).Concat(_buffered))
+        {
+            p.ReplyTo.Tell(failure);
+            // Retries that waited for it fail alike: nothing of the append is stored, so they may retry again.
+            if (p.Key is not null) foreach (var waiter in _keys!.Fail(p.Key)) waiter.Tell(failure);
+        }
         foreach (var held in Stash.ClearStash()) held.Sender.Tell(failure); // only appends are ever held back
         _writing = null;
         _buffered.Clear();
