@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using ActorDispatch.Model;
+using ActorDispatch.Tests.Support;
+using Akka.Cluster;
+using Akka.Configuration;
+
+namespace ActorDispatch.Tests.Cluster;
+
+/// <summary>
+/// A node that leaves on purpose hands its entities over drained: its subscriptions persist their
+/// offsets and its logs finish their writes first. The commit interval is far longer than the spec,
+/// so only the drain can have persisted what was acked: were entities stopped instead, the
+/// subscription would start again from its initial offset and redeliver everything.
+/// </summary>
+[Trait("Category", "Postgres")]
+[Trait("Category", "Cluster")]
+public sealed class GracefulLeaveSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: null), IAsyncLifetime
+{
+    private const string Ns = "default";
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+    private static readonly Config LongCommitInterval = ConfigurationFactory.ParseString("actordispatch.dispatch.commit-interval = 10m");
+    private readonly TestStore _store = TestStore.Create(StoreKind.Postgres);
+    private readonly List<ClusterNode> _nodes = [];
+
+    public async Task InitializeAsync()
+    {
+        var ports = Enumerable.Range(0, 3).Select(_ => ClusterNode.FreePort()).ToArray();
+        for (var i = 0; i < ports.Length; i++)
+            _nodes.Add(await ClusterNode.StartAsync($"node{i + 1}", ports[i], [ports[0], ports[1]], _store.ConnectionString!, LongCommitInterval));
+        await AwaitAssertAsync(() => Assert.All(_nodes, n => Assert.Equal(3, n.Cluster.State.Members.Count(m => m.Status == MemberStatus.Up))),
+            TimeSpan.FromSeconds(60), Interval);
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        foreach (var node in _nodes) await node.DisposeAsync();
+        _store.Dispose();
+    }
+
+    [SkippableFact]
+    public async Task A_node_that_leaves_hands_its_subscription_over_with_the_offset_persisted_and_redelivers_nothing()
+    {
+        await _nodes[0].Dispatch.CreateSubscriptionAsync(new SubscriptionInput
+        {
+            Namespace = Ns, Name = "leave", Transport = "system", Options = new SubscriptionOptions { FirstEvent = "oldest", ReadAhead = 5 },
+        });
+        var received = new ConcurrentQueue<Event>();
+        foreach (var node in _nodes) Listen(node, "leave", received);
+        for (var i = 0; i < 20; i++) await _nodes[i % 3].Dispatch.AppendAsync(Ns, new NewEvent { Type = "before", Tag = $"{i}" });
+        await AwaitAssertAsync(async () => Assert.Equal(20, (await _nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "leave")).CurrentOffset),
+            TimeSpan.FromSeconds(30), Interval);
+
+        var dispatching = (await _nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "leave")).Node;
+        var leaving = _nodes.Single(n => n.Name == dispatching);
+        output.WriteLine($"{leaving.Name} dispatches the subscription and leaves");
+        await leaving.DisposeAsync(); // coordinated shutdown: leave the cluster, hand shards off
+        _nodes.Remove(leaving);
+
+        await AwaitAssertAsync(async () =>
+        {
+            var status = await _nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "leave");
+            Assert.NotEqual(leaving.Name, status.Node);
+            Assert.Equal(20, status.CurrentOffset);
+        }, TimeSpan.FromSeconds(30), Interval);
+        await _nodes[0].Dispatch.AppendAsync(Ns, new NewEvent { Type = "after" });
+
+        await AwaitAssertAsync(() => Assert.Contains(received, e => e.Type == "after"), TimeSpan.FromSeconds(30), Interval);
+        Assert.Equal(Enumerable.Range(1, 21).Select(i => (long)i), received.Select(e => e.Sequence));
+    }
+
+    private void Listen(ClusterNode node, string name, ConcurrentQueue<Event> received) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await foreach (var d in node.Dispatch.ListenAsync(Ns, name))
+            {
+                received.Enqueue(d.Event);
+                await d.AckAsync();
+            }
+        }
+        catch (Exception ex)
+        {
+            output.WriteLine($"listener on {node.Name} ended: {ex.Message}");
+        }
+    });
+}
