@@ -17,7 +17,11 @@ public sealed partial class ActorDispatchEngine
     public async Task<AppendResult> AppendAsync(string @namespace, IReadOnlyList<NewEvent> newEvents, string? idempotencyKey, CancellationToken cancellationToken = default)
     {
         var appended = await AppendToLogAsync(@namespace, newEvents, idempotencyKey, cancellationToken).ConfigureAwait(false);
-        return new AppendResult(appended.Events, appended.Replayed);
+        if (!appended.Replayed) return new AppendResult(appended.Events, Replayed: false);
+        // The log keeps a replayed append's events without payloads: the retry's are the same (same hash).
+        var events = new Event[appended.Events.Count];
+        for (var i = 0; i < events.Length; i++) events[i] = appended.Events[i] with { Data = newEvents[i].Data };
+        return new AppendResult(events, Replayed: true);
     }
 
     // Shared by the overloads, so that an append without a key costs what it did before keys existed.

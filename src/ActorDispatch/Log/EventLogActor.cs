@@ -134,7 +134,7 @@ internal sealed class EventLogActor : ReceivePersistentActor, IWithTimers
             if (_keys is not null && last.Keys.Count > 0)
             {
                 var now = DateTimeOffset.UtcNow;
-                foreach (var key in last.Keys) _keys.Recover(key.Key, key.Hash, key.Events, now - key.Events[0].Created);
+                foreach (var key in last.Keys) _keys.Recover(key.Key, key.Hash, WithoutData(key.Events), now - key.Events[0].Created);
                 ScheduleExpiry();
             }
             UnbecomeStacked();
@@ -348,13 +348,23 @@ internal sealed class EventLogActor : ReceivePersistentActor, IWithTimers
     // A keyed append is durable: the retries that waited for it get its events, and later ones too.
     private void KeyStored(PendingAppend append)
     {
-        var waiters = _keys!.Complete(append.Key!, append.Events);
+        var waiters = _keys!.Complete(append.Key!, WithoutData(append.Events));
         if (waiters.Count > 0)
         {
             var replayed = new EventLog.Appended(append.Events, Replayed: true);
             foreach (var waiter in waiters) waiter.Tell(replayed);
         }
         ScheduleExpiry();
+    }
+
+    // What the window keeps of a keyed append: its events without their payloads, which may be up to
+    // max-data-size each. A retry carries the same events (their hashes match), and the engine puts
+    // the retry's payloads back into the answer, so memory per key stays small.
+    private static Event[] WithoutData(IReadOnlyList<Event> events)
+    {
+        var stripped = new Event[events.Count];
+        for (var i = 0; i < stripped.Length; i++) stripped[i] = events[i].Data is null ? events[i] : events[i] with { Data = null };
+        return stripped;
     }
 
     private const string ExpiryTimer = "expire-keys";

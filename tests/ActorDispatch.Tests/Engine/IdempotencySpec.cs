@@ -125,7 +125,8 @@ public abstract class IdempotencySpec(ITestOutputHelper output, StoreKind store)
         again.Tell(new EventLog.Append(ns, b, "key-b"), appender);
         var replayed = appender.ExpectMsg<EventLog.Appended>();
         Assert.True(replayed.Replayed);
-        Assert.Equal(answers.Single(x => x.Events[0].Type == "b1").Events, replayed.Events);
+        // The log keeps no payloads for its keys (the engine answers with the retry's own).
+        Assert.Equal(answers.Single(x => x.Events[0].Type == "b1").Events.Select(e => e with { Data = null }), replayed.Events);
     }
 
     [SkippableFact]
