@@ -111,6 +111,10 @@ internal sealed class EventLogActor : ReceivePersistentActor, IWithTimers
             if (_watchers.Remove(w.Watcher)) Context.Unwatch(w.Watcher);
         });
         Command<Terminated>(t => _watchers.Remove(t.ActorRef));
+        Command<ReceiveTimeout>(_ =>
+        {
+            if (_watchers.Count == 0 && _writing is null && _buffered.Count == 0 && !_draining) Context.Parent.Tell(new EventLogs.Idle(_namespace));
+        });
         Command<EventLog.Drain>(_ =>
         {
             if (_writing is null && _buffered.Count == 0) Context.Stop(Self);
@@ -152,6 +156,7 @@ internal sealed class EventLogActor : ReceivePersistentActor, IWithTimers
 
     private void Ready(long head)
     {
+        if (_settings.LogIdleTimeout > TimeSpan.Zero) Context.SetReceiveTimeout(_settings.LogIdleTimeout);
         _assigned = _durable = head;
         Context.Parent.Tell(new EventLogs.Recovered(_namespace));
         Stash.UnstashAll();

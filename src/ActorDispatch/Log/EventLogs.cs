@@ -17,6 +17,12 @@ internal sealed class EventLogs : ReceiveActor
     /// <summary>From a log that failed to recover or to write: it is stopping; route to a new incarnation.</summary>
     public sealed record Failed(string Namespace, Exception Cause);
 
+    /// <summary>
+    /// From a log idle for <c>log.idle-timeout</c>: route nothing more to it, and drain it, so that
+    /// whatever was routed to it before is still answered; the next command starts a new incarnation.
+    /// </summary>
+    public sealed record Idle(string Namespace);
+
     private sealed class Incarnation(IActorRef log)
     {
         public IActorRef Log { get; } = log;
@@ -54,6 +60,12 @@ internal sealed class EventLogs : ReceiveActor
             foreach (var (command, sender) in log.Waiting) log.Log.Tell(command, sender);
             log.Waiting = null;
             if (_draining) log.Log.Tell(EventLog.Drain.Instance); // behind what waited
+        });
+        Receive<Idle>(i =>
+        {
+            if (!_logs.TryGetValue(i.Namespace, out var log) || !log.Log.Equals(Sender) || log.Waiting is not null) return;
+            _logs.Remove(i.Namespace);
+            Sender.Tell(EventLog.Drain.Instance);
         });
         Receive<Failed>(f =>
         {

@@ -89,6 +89,29 @@ public abstract class EventLogSpec(ITestOutputHelper output, StoreKind store)
     }
 
     [SkippableFact]
+    public async Task An_idle_log_stops_and_the_next_command_starts_it_again_from_the_journal()
+    {
+        var settings = DispatchSettings.Create(Sys) with { LogIdleTimeout = TimeSpan.FromMilliseconds(300) };
+        var logs = Sys.ActorOf(EventLogs.Props(settings, Sys.DeadLetters, new LogPositions()));
+        logs.Tell(new EventLog.Append("idle", [NewEvent(), NewEvent()]), TestActor);
+        await ExpectMsgAsync<EventLog.Appended>();
+        var log = LastSender;
+        Watch(log);
+
+        await ExpectTerminatedAsync(log, TimeSpan.FromSeconds(10));
+        logs.Tell(new EventLog.GetHead("idle"), TestActor);
+        Assert.Equal(2, (await ExpectMsgAsync<EventLog.Head>()).Sequence);
+        Assert.NotEqual(log, LastSender); // a new incarnation, recovered from the journal
+
+        // A log with a reader watching it stays.
+        logs.Tell(new EventLog.WatchHead("idle", TestActor), TestActor);
+        await ExpectMsgAsync<EventLog.Head>();
+        var watched = LastSender;
+        Watch(watched);
+        await ExpectNoMsgAsync(TimeSpan.FromSeconds(1));
+    }
+
+    [SkippableFact]
     public async Task An_invalid_namespace_is_refused()
     {
         var ex = await Assert.ThrowsAsync<ActorDispatchException>(() => Engine.AppendAsync("UPPER", NewEvent()));
