@@ -29,7 +29,7 @@ namespace ActorDispatch.Transports.Webhooks;
 /// <c>tls.&lt;name&gt; { ca-file, cert-file, key-file, insecure-skip-verify }</c>, also settable in
 /// code through <see cref="WebhooksTransportOptions.TlsConfigs"/>.
 /// </remarks>
-public sealed class WebhooksTransport : IEventTransport, IAsyncDisposable
+public sealed class WebhooksTransport : IEventTransport, ISubscriptionDeletedListener, IAsyncDisposable
 {
     /// <summary>The transport's name, in subscriptions' <c>transport</c>.</summary>
     public const string TransportName = "webhooks";
@@ -75,6 +75,9 @@ public sealed class WebhooksTransport : IEventTransport, IAsyncDisposable
     /// <summary>Connection pools in use: one per distinct <c>httpOptions</c>/TLS setting.</summary>
     internal int PooledClients => _pool?.Count ?? 0;
 
+    /// <summary>Subscriptions with sending state (a lane) here.</summary>
+    internal int Lanes => _lanes.Count;
+
     public void InitConfig(TransportConfigBuilder config) => WebhooksSettings.Declare(config);
 
     public Task InitAsync(TransportConfig config, ITransportCallbacks callbacks, CancellationToken cancellationToken = default)
@@ -107,6 +110,12 @@ public sealed class WebhooksTransport : IEventTransport, IAsyncDisposable
     public Task BatchDeliveryRequestAsync(string connectionId, Subscription subscription, EventDeliveryBatch batch, CancellationToken cancellationToken = default) =>
         Dispatch(subscription, batch.Id, batch.Subscription, null,
             options => WebhookRequestBuilder.ForBatch(options, batch));
+
+    /// <summary>A deleted subscription's lane goes: its deliveries in progress stop retrying, and nothing of it stays.</summary>
+    public void SubscriptionDeleted(Guid subscriptionId)
+    {
+        if (_lanes.TryRemove(subscriptionId, out var lane)) lane.Retire();
+    }
 
     /// <summary>Stops sending: requests in progress are cancelled and left unanswered (the engine redelivers them after a restart).</summary>
     public async ValueTask DisposeAsync()

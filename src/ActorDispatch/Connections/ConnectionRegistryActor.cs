@@ -63,7 +63,11 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
             Tell(_assignments.Reset(v.Subscriptions));
         });
         Receive<Catalog.Changed>(c => Tell(_assignments.Put(c.Subscription)));
-        Receive<Catalog.Removed>(r => _assignments.Remove(r.Id));
+        Receive<Catalog.Removed>(r =>
+        {
+            _assignments.Remove(r.Id);
+            foreach (var listener in _validator.Transports.OfType<ISubscriptionDeletedListener>()) listener.SubscriptionDeleted(r.Id);
+        });
         Receive<ConnectionRegistry.SubscriptionStarted>(s =>
         {
             if (_assignments.ActiveFor(s.Id) is { } connectionId) s.Subscription.Tell(Offer(connectionId));

@@ -39,6 +39,9 @@ internal sealed partial class SubscriptionValidator
     public SubscriptionInput KeepStored(SubscriptionInput input, Subscription? stored) =>
         _transports.TryGetValue(input.Transport, out var t) ? input with { Options = t.WriteOnly.KeepStored(input.Options, stored?.Options) } : input;
 
+    /// <summary>Every transport the engine runs.</summary>
+    public IEnumerable<IEventTransport> Transports => _transports.Values.Select(t => t.Transport);
+
     public IEventTransport Transport(string name) =>
         _transports.TryGetValue(name, out var t) ? t.Transport : throw Errors.UnknownTransport(name, _transports.Keys.Order());
 

@@ -108,3 +108,13 @@ public interface ITransportCallbacks
     /// </summary>
     Task<Subscription?> GetSubscriptionAsync(string @namespace, string idOrName, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// Implemented by a transport that keeps state per durable subscription (a webhook's prepared
+/// client, its retry generation): told when a subscription is deleted, on every node, so that the
+/// state goes with it.
+/// </summary>
+public interface ISubscriptionDeletedListener
+{
+    void SubscriptionDeleted(Guid subscriptionId);
+}

@@ -31,6 +31,19 @@ public sealed class SubscriptionLifecycleSpec(ITestOutputHelper output) : Webhoo
     }
 
     [Fact]
+    public async Task A_deleted_subscription_leaves_no_sending_state_behind()
+    {
+        await SubscribeAsync("""{"url":"{url}"}""");
+        await AppendAsync(1);
+        await AwaitOffsetAsync(1);
+        Assert.Equal(1, Transport.Lanes);
+
+        Assert.True(await Engine.DeleteSubscriptionAsync(Ns, "hook"));
+
+        await AwaitAssertAsync(() => Assert.Equal(0, Transport.Lanes));
+    }
+
+    [Fact]
     public async Task WithData_is_stored_as_true_unless_set()
     {
         Assert.True((await SubscribeAsync("""{"url":"{url}"}""", name: "a")).Options.WithData);
