@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Error, "WebSocket connection {ConnectionId} failed; closing it")]
     public static partial void Failed(ILogger logger, string connectionId, Exception error);
+
+    [LoggerMessage(11, LogLevel.Warning, "WebSocket connection {ConnectionId} is a slow consumer ({Queued} bytes queued, maxQueuedBytes {Max}); closing it with 1008")]
+    public static partial void SlowConsumer(ILogger logger, string connectionId, long queued, long max);
 }

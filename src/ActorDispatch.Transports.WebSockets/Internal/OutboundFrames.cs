@@ -7,11 +7,23 @@ namespace ActorDispatch.Transports.WebSockets.Internal;
 /// <summary>Something the connection's writer sends: one text frame, or the close handshake.</summary>
 internal abstract record OutboundFrame;
 
+/// <summary>A delivery waiting to be written, counted against the connection's <c>maxQueuedBytes</c>.</summary>
+internal interface IQueuedFrame
+{
+    long Bytes { get; }
+}
+
 /// <summary>One event; with <see cref="AutoAck"/> it is acked once written.</summary>
-internal sealed record DeliveryFrame(EventDelivery Delivery, bool AutoAck) : OutboundFrame;
+internal sealed record DeliveryFrame(EventDelivery Delivery, bool AutoAck) : OutboundFrame, IQueuedFrame
+{
+    public long Bytes { get; init; }
+}
 
 /// <summary>A batch, acked as one by its id; with <see cref="AutoAck"/> it is acked once written.</summary>
-internal sealed record BatchFrame(EventDeliveryBatch Batch, bool AutoAck) : OutboundFrame;
+internal sealed record BatchFrame(EventDeliveryBatch Batch, bool AutoAck) : OutboundFrame, IQueuedFrame
+{
+    public long Bytes { get; init; }
+}
 
 /// <summary>A best-effort change notification; counted against the connection's change-event bound.</summary>
 internal sealed record ChangeFrame(ChangeEvent Change) : OutboundFrame;

@@ -17,7 +17,9 @@ internal sealed partial class WebSocketConnection
         lock (_lock)
         {
             if (!Track(delivery.Event.Id, delivery.Subscription, delivery.Event.Sequence, delivery.Event.Sequence, out var autoAck)) return;
-            _outbound.Writer.TryWrite(new DeliveryFrame(delivery, autoAck));
+            var frame = new DeliveryFrame(delivery, autoAck) { Bytes = SizeOf(delivery) };
+            _outbound.Writer.TryWrite(frame);
+            Queued(frame.Bytes);
         }
     }
 
@@ -28,8 +30,26 @@ internal sealed partial class WebSocketConnection
         lock (_lock)
         {
             if (!Track(batch.Id, batch.Subscription, batch.Events[0].Event.Sequence, batch.Events[^1].Event.Sequence, out var autoAck)) return;
-            _outbound.Writer.TryWrite(new BatchFrame(batch, autoAck));
+            long bytes = 0;
+            foreach (var d in batch.Events) bytes += SizeOf(d);
+            var frame = new BatchFrame(batch, autoAck) { Bytes = bytes };
+            _outbound.Writer.TryWrite(frame);
+            Queued(frame.Bytes);
         }
+    }
+
+    // About what a delivery costs queued: its data (read in place, not copied) and the fields around it.
+    private static long SizeOf(EventDelivery delivery) =>
+        256 + (delivery.Event.Data is { } data ? System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(data).Length : 0);
+
+    // Under _lock. A client that lets more than maxQueuedBytes wait is a slow consumer: closed, so
+    // that it cannot make the server hold without bound what it does not read.
+    private void Queued(long bytes)
+    {
+        var queued = Interlocked.Add(ref _queuedBytes, bytes);
+        if (queued <= _settings.MaxQueuedBytes) return;
+        Log.SlowConsumer(_log, Id, queued, _settings.MaxQueuedBytes);
+        RequestClose(new CloseFrame(WebSocketCloseStatus.PolicyViolation, "slow consumer"));
     }
 
     // Under _lock: false once closing; otherwise in flight until answered, unless the connection autoacks.
@@ -97,6 +117,7 @@ internal sealed partial class WebSocketConnection
         while (_outbound.Reader.TryRead(out var frame))
         {
             if (frame is ChangeFrame) Interlocked.Decrement(ref _queuedChangeEvents);
+            else if (frame is IQueuedFrame queued) Interlocked.Add(ref _queuedBytes, -queued.Bytes);
             if (frame is ClosingFrame closing)
             {
                 await CloseOutputAsync(closing, buffer, json).ConfigureAwait(false);

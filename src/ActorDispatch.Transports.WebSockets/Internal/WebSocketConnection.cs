@@ -47,6 +47,7 @@ internal sealed partial class WebSocketConnection
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private int _queuedChangeEvents;
+    private long _queuedBytes;
     private long _droppedChangeEvents;
 
     public WebSocketConnection(WebSocket socket, ConnectionStream? stream, string? remoteAddress, string? userAgent, WebSocketsSettings settings,
@@ -165,7 +166,8 @@ internal sealed partial class WebSocketConnection
         _onClosed(this);
         try
         {
-            await writer.WaitAsync(_settings.CloseTimeout).ConfigureAwait(false);
+            // A close that already timed out (a slow consumer's, say) gave the peer its closeTimeout.
+            if (!_abort.IsCancellationRequested) await writer.WaitAsync(_settings.CloseTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -14,7 +14,8 @@ internal sealed record WebSocketsSettings(
     int MaxQueuedChangeEvents,
     TimeSpan CloseTimeout,
     int MaxEphemeralSubscriptions,
-    int MaxReadAhead)
+    int MaxReadAhead,
+    long MaxQueuedBytes)
 {
     public const string PingIntervalKey = "pingInterval";
     public const string PingTimeoutKey = "pingTimeout";
@@ -24,6 +25,7 @@ internal sealed record WebSocketsSettings(
     public const string CloseTimeoutKey = "closeTimeout";
     public const string MaxEphemeralSubscriptionsKey = "maxEphemeralSubscriptions";
     public const string MaxReadAheadKey = "maxReadAhead";
+    public const string MaxQueuedBytesKey = "maxQueuedBytes";
 
     /// <summary>Declares every key with its default: the single source of the transport's defaults.</summary>
     public static void Declare(TransportConfigBuilder config) => config
@@ -44,7 +46,11 @@ internal sealed record WebSocketsSettings(
         .AddKnownKey(MaxEphemeralSubscriptionsKey, "100")
         // The largest readahead a client may ask for its ephemeral subscriptions: each delivery in
         // flight is held for it, so this bounds what one client can make the server keep.
-        .AddKnownKey(MaxReadAheadKey, "1000");
+        .AddKnownKey(MaxReadAheadKey, "1000")
+        // Deliveries waiting to be written on one connection, in bytes of event data: a client that
+        // reads slower than its subscriptions deliver is closed with 1008 beyond this (a slow
+        // consumer, as NATS closes one at max_pending), and its subscriptions fail over.
+        .AddKnownKey(MaxQueuedBytesKey, "16MiB");
 
     public static WebSocketsSettings From(TransportConfig config)
     {
@@ -56,13 +62,15 @@ internal sealed record WebSocketsSettings(
             config.GetInt(MaxQueuedChangeEventsKey),
             config.GetDuration(CloseTimeoutKey),
             config.GetInt(MaxEphemeralSubscriptionsKey),
-            config.GetInt(MaxReadAheadKey));
+            config.GetInt(MaxReadAheadKey),
+            ByteSize(config, MaxQueuedBytesKey));
         if (settings.MaxFrameSize < 64) throw Invalid(config, MaxFrameSizeKey, "must be at least 64 bytes");
         if (settings.MaxConnections < 0) throw Invalid(config, MaxConnectionsKey, "must be 0 (no limit) or more");
         if (settings.MaxQueuedChangeEvents < 1) throw Invalid(config, MaxQueuedChangeEventsKey, "must be 1 or more");
         if (settings.CloseTimeout <= TimeSpan.Zero) throw Invalid(config, CloseTimeoutKey, "must be a positive duration");
         if (settings.MaxEphemeralSubscriptions < 1) throw Invalid(config, MaxEphemeralSubscriptionsKey, "must be 1 or more");
         if (settings.MaxReadAhead < 0) throw Invalid(config, MaxReadAheadKey, "must be 0 or more");
+        if (settings.MaxQueuedBytes < 1024) throw Invalid(config, MaxQueuedBytesKey, "must be at least 1KiB");
         return settings;
     }
 

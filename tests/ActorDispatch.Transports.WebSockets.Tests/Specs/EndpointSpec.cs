@@ -67,7 +67,7 @@ public sealed class EndpointSpec(WebSocketServer server) : WebSocketSpec(server)
     }
 
     [Fact]
-    public void The_defaults_are_30s_ping_30s_pong_timeout_1MiB_frames_1000_connections_100_ephemerals_readahead_1000()
+    public void The_defaults_are_30s_ping_30s_pong_timeout_1MiB_frames_1000_connections_100_ephemerals_readahead_1000_16MiB_queued()
     {
         Assert.Equal(new WebSocketsSettings(
             PingInterval: TimeSpan.FromSeconds(30),
@@ -77,7 +77,8 @@ public sealed class EndpointSpec(WebSocketServer server) : WebSocketSpec(server)
             MaxQueuedChangeEvents: 1000,
             CloseTimeout: TimeSpan.FromSeconds(5),
             MaxEphemeralSubscriptions: 100,
-            MaxReadAhead: 1000), Server.Transport.Started!.Settings);
+            MaxReadAhead: 1000,
+            MaxQueuedBytes: 16 * 1024 * 1024), Server.Transport.Started!.Settings);
     }
 
     [Fact]

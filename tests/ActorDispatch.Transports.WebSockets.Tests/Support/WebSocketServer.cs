@@ -130,3 +130,9 @@ public sealed class SnapshottingWebSocketServer : WebSocketServer
 {
     protected override string EngineHocon => "actordispatch.dispatch.snapshot-every = 5";
 }
+
+/// <summary>A server that closes a connection with more than 64 KiB of deliveries waiting to be written; keep-alive as by default.</summary>
+public sealed class SlowConsumerWebSocketServer : WebSocketServer
+{
+    protected override string TransportHocon => "actordispatch.transports.websockets.maxQueuedBytes = 64KiB";
+}

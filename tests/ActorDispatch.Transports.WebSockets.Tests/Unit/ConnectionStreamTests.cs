@@ -113,7 +113,7 @@ public sealed class ConnectionStreamTests
         var stream = new ConnectionStream(inner);
         using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
         var settings = new WebSocketsSettings(TimeSpan.Zero, TimeSpan.Zero, MaxFrameSize: 1024, MaxConnections: 0, MaxQueuedChangeEvents: 5,
-            CloseTimeout: TimeSpan.FromMilliseconds(200), MaxEphemeralSubscriptions: 100, MaxReadAhead: 1000);
+            CloseTimeout: TimeSpan.FromMilliseconds(200), MaxEphemeralSubscriptions: 100, MaxReadAhead: 1000, MaxQueuedBytes: 16 * 1024 * 1024);
         var connection = new WebSocketConnection(socket, stream, "127.0.0.1:1", "unit", settings, new RecordingCallbacks(), NullLogger.Instance, _ => { });
         var subscription = new SubscriptionRef { Id = Guid.NewGuid(), Namespace = "ns", Name = "app1" };
         var ids = Enumerable.Range(1, 10).Select(_ => Guid.NewGuid()).ToList();

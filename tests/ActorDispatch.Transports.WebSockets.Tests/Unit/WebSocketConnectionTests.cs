@@ -15,7 +15,8 @@ public sealed class WebSocketConnectionTests
 {
     private static readonly WebSocketsSettings Settings = new(
         PingInterval: TimeSpan.Zero, PingTimeout: TimeSpan.Zero, MaxFrameSize: 1024, MaxConnections: 0,
-        MaxQueuedChangeEvents: 5, CloseTimeout: TimeSpan.FromMilliseconds(200), MaxEphemeralSubscriptions: 100, MaxReadAhead: 1000);
+        MaxQueuedChangeEvents: 5, CloseTimeout: TimeSpan.FromMilliseconds(200), MaxEphemeralSubscriptions: 100, MaxReadAhead: 1000,
+        MaxQueuedBytes: 16 * 1024 * 1024);
 
     private static readonly ChangeEvent Change = new() { Collection = "events", Type = ChangeEventType.Created, Namespace = "ns" };
 
