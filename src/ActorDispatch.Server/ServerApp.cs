@@ -1,5 +1,6 @@
 using ActorDispatch.Hosting;
 using ActorDispatch.Server.Api;
+using ActorDispatch.Server.Auth;
 using ActorDispatch.Model;
 using ActorDispatch.Transports.Webhooks;
 using ActorDispatch.Transports.WebSockets;
@@ -17,7 +18,9 @@ public static class ServerApp
     {
         var builder = WebApplication.CreateBuilder(args);
         var settings = ServerSettings.From(builder.Configuration);
+        var auth = AuthSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(auth);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxBodySize);
         builder.Services.AddProblemDetails();
@@ -52,9 +55,14 @@ public static class ServerApp
                 o.AddWebSockets(sp);
             }));
         configure?.Invoke(builder);
+        // Before anything is bound (and after configure, which may add addresses): never serve a
+        // non-loopback address to anyone by accident.
+        AnonymousExposureGuard.Check(builder.Configuration, auth);
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(ErrorResponses.WriteAsync));
+        app.UseRouting(); // the auth middleware needs the {ns} route value
+        app.UseActorDispatchAuth(auth, "/ws");
         app.UseBrowserGuards(settings.AllowedOrigins, "/ws");
         app.MapOpenApi("/api/openapi.json");
         app.MapHealthEndpoints();
