@@ -14,7 +14,8 @@ internal sealed record WebhooksSettings(
     int FastAckMaxConcurrentRequests,
     int MaxReplyBodySize,
     ImmutableDictionary<string, WebhookTlsConfig> TlsConfigs,
-    EgressPolicy Egress)
+    EgressPolicy Egress,
+    ImmutableArray<AllowedProxy> AllowedProxies)
 {
     public const string RequestTimeout = "request-timeout";
     public const string ConnectionTimeout = "connection-timeout";
@@ -28,6 +29,7 @@ internal sealed record WebhooksSettings(
     public const string MaxReplyBody = "max-reply-body-size";
     public const string Tls = "tls";
     public const string EgressAllow = "egress-allow";
+    public const string AllowedProxiesKey = "allowed-proxies";
 
     // The single source of the transport's defaults: declared to the engine, which overlays HOCON.
     private static readonly (string Key, string? Default)[] Known =
@@ -44,6 +46,7 @@ internal sealed record WebhooksSettings(
         (MaxReplyBody, "1048576"),
         (Tls, null),
         (EgressAllow, ""),
+        (AllowedProxiesKey, ""),
     ];
 
     /// <summary>Declares every key with its default.</summary>
@@ -80,8 +83,17 @@ internal sealed record WebhooksSettings(
             ? EgressPolicy.Parse(egressAllow, "ActorDispatch:Egress:Allow")
             : EgressPolicy.Parse(config.GetString(EgressAllow), $"actordispatch.transports.{config.TransportName}.{EgressAllow}");
         return new WebhooksSettings(retry, http, Count(config, FastAckMaxConcurrent), Count(config, MaxReplyBody),
-            tls.ToImmutableDictionary(StringComparer.Ordinal), egress);
+            tls.ToImmutableDictionary(StringComparer.Ordinal), egress, Proxies(config));
     }
+
+    // The proxies a subscription's httpOptions.proxyURL may name, as the operator lists them: a
+    // proxy can reach what the egress policy keeps webhooks from, so subscriptions only pick from these.
+    private static ImmutableArray<AllowedProxy> Proxies(TransportConfig config) =>
+        (config.GetString(AllowedProxiesKey) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => AllowedProxy.TryParse(p) ?? throw ConfigError(config, AllowedProxiesKey, $"'{p}' is not an http(s) URL of a proxy"))
+            .ToImmutableArray();
+
+    public bool AllowsProxy(Uri proxy) => AllowedProxies.Any(p => p.Allows(proxy));
 
     private static TimeSpan Duration(TransportConfig config, string key) =>
         config.GetString(key) is null ? throw ConfigError(config, key, "is required") : config.GetDuration(key);

@@ -75,7 +75,7 @@ internal static class WebhookOptionsParser
             ReplyTag = replyTag,
             ReplyTx = replyTx,
             Retry = ParseRetry(o.Object("retry"), settings.DefaultRetry),
-            Http = ParseHttp(o.Object("httpOptions"), settings.DefaultHttp, settings.Egress),
+            Http = ParseHttp(o.Object("httpOptions"), settings.DefaultHttp, settings),
             TlsConfigName = tlsName,
             SigningKey = ParseSecret(o.String("secret")),
         };
@@ -171,7 +171,13 @@ internal static class WebhookOptionsParser
         return new RetrySettings(o.Bool("enabled") ?? defaults.Enabled, count, initial, max);
     }
 
-    private static HttpSettings ParseHttp(OptionReader? o, HttpSettings defaults, EgressPolicy egress)
+    private static Uri Proxy(Uri proxy, WebhooksSettings settings) => settings.AllowsProxy(proxy)
+        ? Reachable(proxy, "httpOptions.proxyURL", settings.Egress)
+        : throw OptionError("httpOptions.proxyURL", settings.AllowedProxies.IsEmpty
+            ? "no proxies are allowed (the operator lists them in 'actordispatch.transports.webhooks.allowed-proxies')"
+            : $"'{proxy}' is not one of the proxies in 'actordispatch.transports.webhooks.allowed-proxies'");
+
+    private static HttpSettings ParseHttp(OptionReader? o, HttpSettings defaults, WebhooksSettings settings)
     {
         if (o is null) return defaults;
         o.RefuseUnknown(["requestTimeout", "connectionTimeout", "maxIdleConns", "idleTimeout", "proxyURL"]);
@@ -182,7 +188,7 @@ internal static class WebhookOptionsParser
             o.PositiveDuration("connectionTimeout") ?? defaults.ConnectionTimeout,
             maxIdle,
             o.Duration("idleTimeout") ?? defaults.IdleTimeout,
-            o.String("proxyURL") is { } proxy ? Reachable(ParseUrl(proxy, "httpOptions.proxyURL"), "httpOptions.proxyURL", egress) : defaults.ProxyUrl);
+            o.String("proxyURL") is { } proxy ? Proxy(ParseUrl(proxy, "httpOptions.proxyURL"), settings) : defaults.ProxyUrl);
     }
 
     /// <summary>Typed access to one level of the options JSON, naming options by their dotted path in errors.</summary>

@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Http;
 namespace ActorDispatch.Transports.Webhooks.Tests.Delivery;
 
 /// <summary>What each request looks like: bodies, method, headers, query, input fields and batches.</summary>
-public sealed class DeliveryBodySpec(ITestOutputHelper output) : WebhookSpec(output)
+public sealed class DeliveryBodySpec(ITestOutputHelper output)
+    : WebhookSpec(output, "actordispatch.transports.webhooks.allowed-proxies = \"http://127.0.0.1\"")
 {
     [Fact]
     public async Task Default_options_post_the_data_payload_as_json_and_ack_on_2xx()

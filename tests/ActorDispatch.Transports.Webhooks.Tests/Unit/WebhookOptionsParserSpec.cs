@@ -6,7 +6,11 @@ namespace ActorDispatch.Transports.Webhooks.Tests.Unit;
 
 public sealed class WebhookOptionsParserSpec
 {
-    private static readonly WebhooksSettings Settings = WebhooksSettings.From(WebhooksSettings.DefaultConfig("webhooks"),
+    private static readonly WebhooksSettings Settings = WebhooksSettings.From(
+        WebhooksSettings.DefaultConfig("webhooks") with
+        {
+            Values = WebhooksSettings.DefaultConfig("webhooks").Values.SetItem(WebhooksSettings.AllowedProxiesKey, "http://proxy:3128, http://169.254.0.9"),
+        },
         [new("mtls", new WebhookTlsConfig(InsecureSkipVerify: true))], egressAllow: "127.0.0.0/8");
 
     internal static SubscriptionOptions Options(string json) => JsonSerializer.Deserialize<SubscriptionOptions>(json, ActorDispatchJson.Options)!;
@@ -170,6 +174,18 @@ public sealed class WebhookOptionsParserSpec
         var ex = Assert.Throws<ActorDispatchException>(() => Parse($$"""{"url":"{{url}}"}"""));
         Assert.Contains($"'options.{option}'", ex.Message, StringComparison.Ordinal);
         Assert.Contains(why, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_proxy_the_operator_did_not_list_is_refused_naming_httpOptions_proxyURL()
+    {
+        AssertRefused("""{"url":"https://hooks.example/","httpOptions":{"proxyURL":"http://proxy:8080"}}""", "httpOptions.proxyURL");
+        AssertRefused("""{"url":"https://hooks.example/","httpOptions":{"proxyURL":"http://other:3128"}}""", "httpOptions.proxyURL");
+        var none = WebhooksSettings.From(WebhooksSettings.DefaultConfig("webhooks"));
+        var ex = Assert.Throws<ActorDispatchException>(() =>
+            WebhookOptionsParser.Parse(Options("""{"url":"https://hooks.example/","httpOptions":{"proxyURL":"http://proxy:3128"}}"""), none));
+        Assert.Contains("'options.httpOptions.proxyURL'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("allowed-proxies", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
