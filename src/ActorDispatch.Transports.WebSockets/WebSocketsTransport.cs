@@ -131,13 +131,14 @@ public sealed class WebSocketsTransport : IEventTransport, IChangeEventListener,
     internal void ReleaseConnection() => Interlocked.Decrement(ref _reserved);
 
     /// <summary>Makes the connection reachable for deliveries; it detaches itself when it closes.</summary>
-    internal WebSocketConnection Open(Runtime runtime, System.Net.WebSockets.WebSocket socket, ConnectionStream? stream, string? remoteAddress, string? userAgent)
+    internal WebSocketConnection Open(Runtime runtime, System.Net.WebSockets.WebSocket socket, ConnectionStream? stream, string? remoteAddress, string? userAgent,
+        INamespaceAccess? access = null)
     {
         var connection = new WebSocketConnection(socket, stream, remoteAddress, userAgent, runtime.Settings, runtime.Callbacks, _log, closed =>
         {
             _connections.TryRemove(closed.Id, out _);
             runtime.Callbacks.ConnectionClosed(closed.Id);
-        });
+        }, access);
         _connections[connection.Id] = connection;
         return connection;
     }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
@@ -134,13 +135,36 @@ public sealed class AuthSpec(AuthFixture server) : IClassFixture<AuthFixture>
     }
 
     [Fact]
-    public async Task A_principal_of_some_namespaces_opens_the_websocket_only_for_one_of_them()
+    public async Task A_principal_of_some_namespaces_may_start_subscriptions_over_the_websocket_only_in_them()
     {
         var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/ws" }.Uri;
-        Assert.Contains("403", (await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(uri, Basic("scoped")))).Message);
+        await AssertOpens(uri, Basic("scoped"));
+
+        // A namespace in the query string is checked at the upgrade, and every start message after it,
+        // since one connection may start subscriptions in several.
         Assert.Contains("403", (await Assert.ThrowsAsync<WebSocketException>(
-            () => ConnectAsync(new UriBuilder(uri) { Query = "namespace=elsewhere" }.Uri, Basic("scoped")))).Message);
-        await AssertOpens(new UriBuilder(uri) { Query = $"namespace={ScopedNamespace}" }.Uri, Basic("scoped"));
+            () => ConnectAsync(new UriBuilder(uri) { Query = "namespace=elsewhere&ephemeral" }.Uri, Basic("scoped")))).Message);
+
+        using var ws = await ConnectAsync(new UriBuilder(uri) { Query = $"namespace={ScopedNamespace}&ephemeral" }.Uri, Basic("scoped"));
+        await ws.SendAsync(Encoding.UTF8.GetBytes("""{"type":"start","namespace":"elsewhere","ephemeral":true}"""), WebSocketMessageType.Text, true, CancellationToken.None);
+        await AssertRefusedStartAsync(ws);
+    }
+
+    // The transport answers a start outside the credentials' namespaces with a protocol error and 1008.
+    private static async Task AssertRefusedStartAsync(ClientWebSocket ws)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[4096];
+        var text = new StringBuilder();
+        while (true)
+        {
+            var result = await ws.ReceiveAsync(buffer, cts.Token);
+            if (result.MessageType == WebSocketMessageType.Close) break;
+            text.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+        }
+        Assert.Contains("AD10314", text.ToString());
+        Assert.Contains("elsewhere", text.ToString());
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, ws.CloseStatus);
     }
 
     [Theory]

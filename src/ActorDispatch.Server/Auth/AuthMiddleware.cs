@@ -1,3 +1,4 @@
+using ActorDispatch.Transports;
 using System.Security.Claims;
 using ActorDispatch.Server.Api;
 
@@ -42,6 +43,8 @@ internal static class AuthMiddleware
                 await ErrorResponses.Error(StatusCodes.Status403Forbidden, why).ExecuteAsync(context);
                 return;
             }
+            // A WebSocket client may start subscriptions in several namespaces: the transport checks each.
+            if (webSocket && !principal.AllNamespaces) context.Features.Set<INamespaceAccess>(new PrincipalNamespaces(principal));
             context.User = new ClaimsPrincipal(new ClaimsIdentity(
                 [new Claim(ClaimTypes.Name, principal.Name), new Claim(ClaimTypes.Role, principal.Role.ToString().ToLowerInvariant())], "ActorDispatch"));
             await next(context);
@@ -54,10 +57,9 @@ internal static class AuthMiddleware
         if (principal.Role < access.Role)
             return $"AD10141: '{principal.Name}' has role {role}; this route needs {access.Role.ToString().ToLowerInvariant()}";
         if (access.AnyNamespace || principal.AllNamespaces) return null;
+        // On /ws the transport checks the namespace of every subscription the client starts.
         if (access.Namespace is null)
-            return webSocket
-                ? $"AD10142: '{principal.Name}' may use only namespaces {principal.NamespacesDescription}: open /ws with ?namespace= one of them"
-                : $"AD10142: '{principal.Name}' may use only namespaces {principal.NamespacesDescription}; this route needs all ('*')";
+            return webSocket ? null : $"AD10142: '{principal.Name}' may use only namespaces {principal.NamespacesDescription}; this route needs all ('*')";
         return principal.Allows(access.Namespace)
             ? null
             : $"AD10142: '{principal.Name}' may not use namespace '{access.Namespace}' (only {principal.NamespacesDescription})";

@@ -26,6 +26,9 @@ internal static class ProtocolErrors
 
     public static ProtocolException InvalidField(string field, string problem) => new($"AD10302: invalid '{field}': {problem}");
 
+    public static ProtocolException NamespaceNotAllowed(string ns, string allowed) =>
+        new($"AD10314: these credentials may not use namespace '{ns}' (only {allowed})");
+
     public static ProtocolException UnknownSubscription(string ns, string name) =>
         new($"AD10303: no durable subscription '{name}' in namespace '{ns}'");
 

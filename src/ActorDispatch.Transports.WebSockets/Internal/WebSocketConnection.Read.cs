@@ -63,6 +63,7 @@ internal sealed partial class WebSocketConnection
     private async Task StartAsync(StartMessage start)
     {
         if (string.IsNullOrEmpty(start.Namespace)) throw ProtocolErrors.InvalidField("namespace", "is required");
+        if (_access is { } access && !access.Allows(start.Namespace)) throw ProtocolErrors.NamespaceNotAllowed(start.Namespace, access.Describe());
         lock (_lock)
         {
             if (start.AutoAck is { } requested)

@@ -23,6 +23,8 @@ internal sealed partial class WebSocketConnection
     private readonly ITransportCallbacks _callbacks;
     private readonly ILogger _log;
     private readonly Action<WebSocketConnection> _onClosed;
+    // The namespaces the client's credentials allow, or null for every one.
+    private readonly INamespaceAccess? _access;
     private readonly Channel<OutboundFrame> _outbound =
         Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -51,8 +53,9 @@ internal sealed partial class WebSocketConnection
     private long _droppedChangeEvents;
 
     public WebSocketConnection(WebSocket socket, ConnectionStream? stream, string? remoteAddress, string? userAgent, WebSocketsSettings settings,
-        ITransportCallbacks callbacks, ILogger log, Action<WebSocketConnection> onClosed)
+        ITransportCallbacks callbacks, ILogger log, Action<WebSocketConnection> onClosed, INamespaceAccess? access = null)
     {
+        _access = access;
         _socket = socket;
         _stream = stream;
         _settings = settings;

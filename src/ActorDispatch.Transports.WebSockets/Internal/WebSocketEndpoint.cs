@@ -40,7 +40,8 @@ internal static class WebSocketEndpoint
                 KeepAliveInterval = runtime.Settings.PingInterval,
                 KeepAliveTimeout = runtime.Settings.EffectivePingTimeout,
             }).ConfigureAwait(false);
-            var connection = transport.Open(runtime, socket, ConnectionStreamUpgrade.StreamOf(context), RemoteAddress(context), context.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null);
+            var connection = transport.Open(runtime, socket, ConnectionStreamUpgrade.StreamOf(context), RemoteAddress(context),
+                context.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null, context.Features.Get<INamespaceAccess>());
             // The host stopping (before Kestrel drains its requests) or the transport stopping (the engine's stop) closes it with 1001.
             var applicationStopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(applicationStopping, transport.Stopping);
