@@ -9,7 +9,7 @@ internal static class ClusterHocon
 {
     /// <summary>
     /// A killed node is unreachable after the failure detector's pause (3s), down after the
-    /// resolver's stable-after (4s), and its shards start elsewhere once its leases expire (8s after
+    /// resolver's stable-after (3s), and its shards start elsewhere once its leases expire (8s after
     /// their last renewal): its subscriptions resume within about 15s. The removal margin is short
     /// because the leases, not the margin, keep a node that was cut off from writing.
     /// </summary>
@@ -23,8 +23,8 @@ internal static class ClusterHocon
             akka.cluster {
               roles = [{{Quote(ClusterNodes.Role(nodeName))}}]
               failure-detector.acceptable-heartbeat-pause = 3s
-              split-brain-resolver.stable-after = 4s
-              down-removal-margin = 1s
+              split-brain-resolver.stable-after = 3s
+              down-removal-margin = 500ms
               sharding {
                 remember-entities-store = eventsourced
                 entity-restart-backoff = 1s

@@ -29,7 +29,7 @@ public sealed class ClusterCrashSpec(ITestOutputHelper output)
     // log on the dead node, or while its shard is handed over, may be lost on the way, and then gets
     // no answer within the server's ask-timeout (30 s): the client must give up sooner, and up to
     // this timeout may add to the resumption measured (appends answer in milliseconds otherwise).
-    private static readonly TimeSpan AppendTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan AppendTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan CommitInterval = TimeSpan.FromSeconds(1);
     // What persisting an offset may take beyond the interval on a loaded machine, acks' trip included.
     private static readonly TimeSpan CommitSlack = TimeSpan.FromSeconds(1.5);

@@ -165,22 +165,27 @@ public sealed class PartitionSpec(ITestOutputHelper output) : Akka.TestKit.Xunit
     }
 
     /// <summary>
-    /// Appends one event to each of p0, p1, ... through <paramref name="via"/> until <paramref name="node"/>
-    /// runs the log of one of them; that namespace and its shard.
+    /// Appends one event to each of p0, p1, ... through <paramref name="via"/>, twenty at a time,
+    /// until <paramref name="node"/> runs the log of one of them; that namespace and its shard. A node
+    /// whose region registered late gets shards only from later allocations or a rebalance.
     /// </summary>
     private async Task<(string Namespace, string Shard)> FindNamespaceRunningOnAsync(ClusterNode node, ClusterNode via)
     {
-        for (var batch = 0; batch < 3; batch++)
+        var next = 0;
+        (string Namespace, string Shard) found = default;
+        await AwaitAssertAsync(async () =>
         {
-            for (var i = batch * 20; i < (batch + 1) * 20; i++) await AppendWithRetryAsync(via, $"p{i}", new NewEvent { Type = "seed", Tag = $"p{i}" });
+            for (var i = next; i < next + 20; i++) await AppendWithRetryAsync(via, $"p{i}", new NewEvent { Type = "seed", Tag = $"p{i}" });
+            next += 20;
             var hosted = (await RegionStateAsync(node)).Shards
                 .SelectMany(s => s.EntityIds.Select(e => (Namespace: e, Shard: s.ShardId)))
                 .Where(x => x.Namespace.StartsWith('p'))
                 .OrderBy(x => x.Namespace, StringComparer.Ordinal)
                 .ToList();
-            if (hosted.Count > 0) return hosted[0];
-        }
-        throw new InvalidOperationException($"{node.Name} runs none of the logs p0..p59");
+            Assert.True(hosted.Count > 0, $"{node.Name} runs none of the logs p0..p{next - 1}");
+            found = hosted[0];
+        }, TimeSpan.FromSeconds(40), TimeSpan.FromMilliseconds(500));
+        return found;
     }
 
     private static Task<CurrentShardRegionState> RegionStateAsync(ClusterNode node) =>
