@@ -1,6 +1,7 @@
 using ActorDispatch.Hosting;
 using ActorDispatch.Server.Api;
 using ActorDispatch.Server.Auth;
+using ActorDispatch.Server.Configuration;
 using ActorDispatch.Model;
 using ActorDispatch.Transports.Webhooks;
 using ActorDispatch.Transports.WebSockets;
@@ -19,6 +20,8 @@ public static class ServerApp
         var builder = WebApplication.CreateBuilder(args);
         var settings = ServerSettings.From(builder.Configuration);
         var auth = AuthSettings.From(builder.Configuration);
+        var configFile = ConfigFile.Load(settings.ConfigFile); // a bad file stops the server here
+        ServerLogging.Configure(builder, settings);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(auth);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -43,6 +46,7 @@ public static class ServerApp
             {
                 o.SqlitePath = settings.SqlitePath;
                 o.PostgresConnectionString = settings.PostgresConnectionString;
+                o.Hocon = configFile;
                 if (settings.Cluster is { } cluster)
                 {
                     o.Cluster.Enabled = true;
@@ -60,7 +64,10 @@ public static class ServerApp
         AnonymousExposureGuard.Check(builder.Configuration, auth);
 
         var app = builder.Build();
-        app.UseExceptionHandler(errors => errors.Run(ErrorResponses.WriteAsync));
+        StartupLog.Register(app, settings);
+        // ErrorResponses logs the genuine faults itself, with the request; the middleware's own log
+        // would add an error with a stack trace for every refusal (a 409 is not a failure).
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorResponses.WriteAsync, SuppressDiagnosticsCallback = _ => true });
         app.UseRouting(); // the auth middleware needs the {ns} route value
         app.UseActorDispatchAuth(auth, "/ws");
         app.UseBrowserGuards(settings.AllowedOrigins, "/ws");

@@ -13,8 +13,10 @@ namespace ActorDispatch.Server;
 /// <param name="EgressAllow">Loopback and private ranges (comma-separated CIDRs) that webhooks may reach, or null for none.</param>
 /// <param name="MaxListBytes">About how large a list of events may be, in bytes of JSON (at least one event is listed).</param>
 /// <param name="Cluster">Cluster mode (<c>ActorDispatch:Cluster:*</c>), or null on a single node.</param>
+/// <param name="ConfigFile">A HOCON file of engine and transport settings (<c>ActorDispatch:ConfigFile</c>), or null.</param>
+/// <param name="JsonLogs">Console logs as JSON lines (<c>ActorDispatch:Logging:Json</c>).</param>
 internal sealed record ServerSettings(string NodeName, long MaxBodySize, string SqlitePath, string? PostgresConnectionString, IReadOnlySet<string> AllowedOrigins,
-    string? EgressAllow, long MaxListBytes, ServerClusterSettings? Cluster = null)
+    string? EgressAllow, long MaxListBytes, ServerClusterSettings? Cluster = null, string? ConfigFile = null, bool JsonLogs = false)
 {
     /// <summary>The actor system's name: every node of a cluster must have the same one, a single node is named after itself.</summary>
     public string SystemName => Cluster is null ? NodeName : "actordispatch";
@@ -35,7 +37,9 @@ internal sealed record ServerSettings(string NodeName, long MaxBodySize, string 
                 .Select(o => o.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase),
             EgressAllow: section["Egress:Allow"] is { Length: > 0 } allow ? allow : null,
             MaxListBytes: Positive(section, "MaxListBytes", 16 * 1024 * 1024),
-            Cluster: ServerClusterSettings.From(section.GetSection("Cluster")));
+            Cluster: ServerClusterSettings.From(section.GetSection("Cluster")),
+            ConfigFile: section["ConfigFile"] is { Length: > 0 } file ? file : null,
+            JsonLogs: Flag(section, "Logging:Json"));
     }
 
     private static long Positive(IConfigurationSection section, string key, long fallback) =>
@@ -43,6 +47,18 @@ internal sealed record ServerSettings(string NodeName, long MaxBodySize, string 
             ? value > 0 ? value : throw new InvalidOperationException($"{Section}:{key} must be positive, not {value}")
             : fallback;
 
-    /// <summary>What the status endpoint reports as storage, without credentials.</summary>
-    public string StorageDescription => PostgresConnectionString is null ? $"sqlite:{Path.GetFullPath(SqlitePath)}" : "postgresql";
+    private static bool Flag(IConfigurationSection section, string key) => section[key] switch
+    {
+        null or "" => false,
+        var s when bool.TryParse(s, out var value) => value,
+        var s => throw new InvalidOperationException($"{Section}:{key} must be true or false, not '{s}'"),
+    };
+
+    /// <summary>
+    /// What status and the start-up log report as storage: the kind, the SQLite file's name (not
+    /// where it lives on the host), PostgreSQL's host and database (never its credentials).
+    /// </summary>
+    public string StorageDescription => PostgresConnectionString is null
+        ? $"sqlite:{Path.GetFileName(SqlitePath)}"
+        : Configuration.PostgresDescription.Of(PostgresConnectionString);
 }

@@ -94,8 +94,10 @@ internal static class Errors
     public static ActorDispatchException WrongTransport(string name, string actual, string expected) =>
         new(ErrorKind.BadRequest, "AD10110", $"subscription '{name}' uses transport '{actual}', not '{expected}'");
 
+    // The store's own message (driver, SQL, file names) stays in the inner exception, for the log:
+    // callers get the stable code and what to do.
     public static ActorDispatchException AppendFailed(string ns, Exception cause) =>
-        new(ErrorKind.Unavailable, "AD10111", $"append to namespace '{ns}' failed and nothing was written: {cause.Message}", cause);
+        new(ErrorKind.Unavailable, "AD10111", $"append to namespace '{ns}' failed and nothing was written: the store is unavailable; retry later (the cause is in the server log)", cause);
 
     public static ActorDispatchException Timeout(string what, TimeSpan after) =>
         new(ErrorKind.Unavailable, "AD10112", $"{what} did not complete within {after.TotalSeconds:0.#}s");
@@ -117,5 +119,5 @@ internal static class Errors
         new(ErrorKind.Conflict, "AD10125", $"'Idempotency-Key' '{key}' was used for different events in namespace '{ns}' within the idempotency window; nothing was appended");
 
     public static ActorDispatchException ReadFailed(string ns, Exception cause) =>
-        new(ErrorKind.Unavailable, "AD10113", $"reading namespace '{ns}' failed: {cause.Message}", cause);
+        new(ErrorKind.Unavailable, "AD10113", $"reading namespace '{ns}' failed: the store is unavailable; retry later (the cause is in the server log)", cause);
 }

@@ -37,8 +37,13 @@ internal static class ErrorResponses
             BadHttpRequestException bad => Error(bad.StatusCode, $"AD10121: bad request: {bad.Message}"),
             _ => Error(StatusCodes.Status500InternalServerError, "AD10500: internal error; see the server log"),
         };
+        // The one log line of a failed request: a fault with its cause (a store's own words stay
+        // here, never in the answer), a refusal only at Debug.
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ActorDispatch.Server");
         if (result is IStatusCodeHttpResult { StatusCode: >= 500 })
-            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ActorDispatch.Server").LogError(ex, "Request {Path} failed", context.Request.Path);
+            logger.LogError(ex, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+        else
+            logger.LogDebug("{Method} {Path} refused: {Error}", context.Request.Method, context.Request.Path, ex?.Message);
         await result.ExecuteAsync(context);
     }
 

@@ -1,5 +1,5 @@
-using System.Reflection;
 using ActorDispatch.Model;
+using ActorDispatch.Server.Configuration;
 using Akka.Actor;
 
 namespace ActorDispatch.Server.Api;
@@ -9,14 +9,11 @@ internal static class StatusEndpoints
 {
     private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
 
-    private static readonly string Version =
-        typeof(IActorDispatch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
-
     public static void MapStatusEndpoints(this RouteGroupBuilder api) =>
         api.MapGet("/status", (ServerSettings settings, TimeProvider clock, ActorSystem system) => Results.Json(new
         {
             node = settings.NodeName,
-            version = Version,
+            version = ServerVersion.Value,
             storage = settings.StorageDescription,
             started = Started,
             uptime = (clock.GetUtcNow() - Started).ToString(@"d\.hh\:mm\:ss"),
@@ -29,7 +26,7 @@ internal static class StatusEndpoints
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" })).WithTags("Status");
 
         // Readiness: the journal answers a read (every read goes to the store).
-        app.MapGet("/readyz", async (IActorDispatch dispatch, CancellationToken ct) =>
+        app.MapGet("/readyz", async (IActorDispatch dispatch, ILoggerFactory logs, CancellationToken ct) =>
         {
             try
             {
@@ -40,6 +37,8 @@ internal static class StatusEndpoints
             }
             catch (Exception ex) when (ex is ActorDispatchException or OperationCanceledException)
             {
+                // The answer carries the stable code only; the store's own words go to the log.
+                logs.CreateLogger("ActorDispatch.Server").LogWarning(ex, "Readiness check failed");
                 return Results.Json(new { status = "unavailable", error = ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         }).WithTags("Status");

@@ -24,6 +24,7 @@ public static class ActorDispatchHostingExtensions
         configure?.Invoke(options);
         builder.AddHocon(options.ToHocon(), HoconAddMode.Prepend);
         builder.AddHocon(options.StorageHocon(), HoconAddMode.Prepend);
+        if (options.Hocon is { IsEmpty: false } hocon) builder.AddHocon(hocon, HoconAddMode.Append); // beneath everything above, over the reference
         builder.AddHocon(ActorDispatchConfig.Reference, HoconAddMode.Append);
         builder.AddSetup(new ActorDispatchSetup(options.Transports));
         if (options.Cluster.Enabled) WithCluster(builder, options);

@@ -36,6 +36,13 @@ public sealed class ActorDispatchOptions
     /// <summary>Cluster mode; off unless <see cref="ActorDispatchClusterOptions.Enabled"/> is set.</summary>
     public ActorDispatchClusterOptions Cluster { get; } = new();
 
+    /// <summary>
+    /// Further <c>actordispatch</c> HOCON (e.g. an operator's file), layered between the properties
+    /// above, which win, and the reference defaults. Its <c>actordispatch.storage.*</c> tunables also
+    /// shape the storage configuration.
+    /// </summary>
+    public Config? Hocon { get; set; }
+
     /// <summary>Transports to run besides the built-in in-process <c>system</c> transport.</summary>
     public IList<IEventTransport> Transports { get; } = [];
 
@@ -52,6 +59,6 @@ public sealed class ActorDispatchOptions
 
     /// <summary>The storage configuration these options select.</summary>
     public Config StorageHocon() => PostgresConnectionString is { Length: > 0 } pg
-        ? StorageConfig.Postgres(pg)
-        : StorageConfig.Sqlite(SqlitePath ?? DefaultSqlitePath);
+        ? StorageConfig.Postgres(pg, Hocon)
+        : StorageConfig.Sqlite(SqlitePath ?? DefaultSqlitePath, Hocon);
 }
