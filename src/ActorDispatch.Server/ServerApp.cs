@@ -58,6 +58,7 @@ public static class ServerApp
                 o.Transports.Add(sp.GetRequiredService<WebhooksTransport>());
                 o.AddWebSockets(sp);
             }));
+        builder.AddActorDispatchMetrics();
         configure?.Invoke(builder);
         // Before anything is bound (and after configure, which may add addresses): never serve a
         // non-loopback address to anyone by accident.
@@ -81,6 +82,7 @@ public static class ServerApp
         api.MapGet("/websockets", (WebSocketsTransport ws) => Results.Json(ws.GetStatus(), ActorDispatchJson.Options))
             .WithTags("WebSockets").WithSummary("Connections: id, remote address, started subscriptions, in flight");
         app.MapActorDispatchWebSockets("/ws");
+        app.MapActorDispatchMetrics();
         return app;
     }
 }

@@ -4,6 +4,7 @@ using ActorDispatch.ChangeEvents;
 using ActorDispatch.Cluster;
 using ActorDispatch.Configuration;
 using ActorDispatch.Connections;
+using ActorDispatch.Diagnostics;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
 using ActorDispatch.Subscriptions;
@@ -56,13 +57,14 @@ public sealed partial class ActorDispatchEngine : IActorDispatch, IExtension
         _cluster = ClusterSettings.Create(system);
         if (_cluster is not null && StorageConfig.IsSqlite(system.Settings.Config)) throw Errors.ClusterNeedsPostgres();
         _reader = new EventReader(system, new LogPositions());
+        var metrics = Metrics = ActorDispatchMetrics.Get(system);
         _changeEvents = system.ActorOf(ChangeEventHub.Props(), "actordispatch-changes");
         if (WalCheckpointSettings.Create(system.Settings.Config) is { } wal) system.ActorOf(WalCheckpointer.Props(wal), "actordispatch-wal-checkpoints");
-        var logs = EventLogs.Props(_settings, _changeEvents, _reader.Positions);
+        var logs = EventLogs.Props(_settings, _changeEvents, _reader.Positions, metrics);
         _logs = _cluster is null ? system.ActorOf(logs, "actordispatch-logs") : ClusterEntities.StartLogs(system, _cluster, logs);
         var configs = all.Select(t => (Transport: t, Config: ConfigFor(system, t))).ToList();
         var validator = _validator = new SubscriptionValidator(_settings, all);
-        var deps = new DurableSubscription.Dependencies(_logs, _reader, _settings, _changeEvents, _cluster);
+        var deps = new DurableSubscription.Dependencies(_logs, _reader, _settings, _changeEvents, _cluster, metrics);
         _subscriptions = _cluster is null
             ? system.ActorOf(SubscriptionHost.Props(deps), "actordispatch-subscriptions")
             : ClusterEntities.StartSubscriptions(system, _cluster, SubscriptionHost.Props(deps));
@@ -86,6 +88,9 @@ public sealed partial class ActorDispatchEngine : IActorDispatch, IExtension
 
     /// <summary>The engine of <paramref name="system"/>, started on first call.</summary>
     public static ActorDispatchEngine Get(ActorSystem system) => system.WithExtension<ActorDispatchEngine, ActorDispatchEngineProvider>();
+
+    /// <summary>The engine's instruments (meter <see cref="ActorDispatchMeter.Name"/>), one set per system.</summary>
+    internal ActorDispatchMetrics Metrics { get; }
 
     /// <summary>Completes when every transport has finished <see cref="IEventTransport.InitAsync"/>.</summary>
     public Task Ready => _ready;

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using ActorDispatch.ChangeEvents;
 using ActorDispatch.Configuration;
+using ActorDispatch.Diagnostics;
 using ActorDispatch.Dispatch;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
@@ -37,6 +38,10 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
     private readonly Dictionary<string, List<IActorRef>> _ephemeral = new(StringComparer.Ordinal);
     private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
     private readonly Queue<string> _closedOrder = new();
+    // Each open connection's transport, and their counts, for the connections gauge.
+    private readonly Dictionary<string, string> _transportOf = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _perTransport = new(StringComparer.Ordinal);
+    private readonly ActorDispatchMetrics _metrics;
     // The catalog incarnation that sent the latest view: when it stops (in a cluster, its node left
     // or died), the registry watches whichever takes its place.
     private IActorRef? _catalogActor;
@@ -49,6 +54,7 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
         _catalog = catalog;
         _subscriptions = subscriptions;
         _changeEvents = deps.ChangeEvents;
+        _metrics = deps.Metrics ?? ActorDispatchMetrics.Get(Context.System);
         _assignments = new ConnectionAssignments((connectionId, subscription, ex) =>
             _log.Warning(ex, "Matcher of connection {0} threw for subscription {1}; treated as no match", connectionId, subscription));
 
@@ -75,6 +81,7 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
         Receive<ConnectionRegistry.RegisterConnection>(r =>
         {
             _connections[r.ConnectionId] = r.Connection;
+            Opened(r.ConnectionId, r.Transport);
             Tell(_assignments.Register(r.ConnectionId, r.Transport, r.Matcher));
         });
         Receive<ConnectionRegistry.ConnectionClosed>(OnConnectionClosed);
@@ -113,9 +120,34 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
         if (_deps.Cluster is not null) DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(SubscriptionHost.StartedTopic, Self));
         else _subscriptions.Tell(new SubscriptionHost.WatchStarts(Self));
         Context.System.EventStream.Publish(ConnectionRegistry.Started.Instance);
+        ResetCounts();
     }
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        ResetCounts(); // the connections register again with the next incarnation
+    }
+
+    // Every transport has a series, 0 while it has no connection.
+    private void ResetCounts()
+    {
+        _perTransport.Clear();
+        foreach (var transport in _validator.Transports) _metrics.Connections.Set(transport.Name, 0);
+    }
+
+    // A connection counts once it registered or started an ephemeral subscription, until it closes.
+    private void Opened(string connectionId, string transport)
+    {
+        if (!_transportOf.TryAdd(connectionId, transport)) return;
+        _metrics.Connections.Set(transport, _perTransport[transport] = _perTransport.GetValueOrDefault(transport) + 1);
+    }
+
+    private void Closed(string connectionId)
+    {
+        if (!_transportOf.Remove(connectionId, out var transport)) return;
+        _metrics.Connections.Set(transport, _perTransport[transport] = Math.Max(0, _perTransport.GetValueOrDefault(transport) - 1));
+    }
 
     private void Tell(IReadOnlyList<ConnectionAssignments.Change> changes)
     {
@@ -137,6 +169,7 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
         }
         Tell(_assignments.Close(closed.ConnectionId));
         _connections.Remove(closed.ConnectionId);
+        Closed(closed.ConnectionId);
         if (_ephemeral.Remove(closed.ConnectionId, out var dispatchers))
         {
             foreach (var d in dispatchers) Context.Stop(d);
@@ -178,6 +211,7 @@ internal sealed class ConnectionRegistryActor : ReceiveActor
         if (_closed.Contains(create.ConnectionId)) throw Errors.ConnectionClosed(create.ConnectionId);
 
         _connections[create.ConnectionId] = create.Connection;
+        Opened(create.ConnectionId, create.Transport);
         var subscription = SubscriptionDefinitions.New(create.Id, create.Namespace, name, create.Transport, create.Filter, create.Options, ephemeral: true, head);
         var setup = new Dispatcher.Setup(subscription, EffectiveOptions.From(subscription.Options, _settings), FirstEvent.InitialOffset(subscription),
             create.Connection, create.ConnectionId, _deps.Logs, _deps.Reader, _settings);

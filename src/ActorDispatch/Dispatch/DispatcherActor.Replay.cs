@@ -95,6 +95,7 @@ internal sealed partial class DispatcherActor
             var deliver = DeliveryOf([e]);
             _replayInFlight[deliver.Id] = e;
             _counters.Delivery(1, redelivery: true);
+            _instruments.Delivered(1, redelivery: true);
             Send(deliver);
         }
         if (!Replaying) Drain(); // all answered: the live stream goes on
@@ -106,10 +107,12 @@ internal sealed partial class DispatcherActor
         if (!_replayInFlight.TryGetValue(response.Id, out var e)) return false;
         if (response.Rejected)
         {
+            _instruments.Rejected();
             ReplayFailed(response.Id, $"replay of {response.Id} rejected{(response.Info is null ? "" : ": " + response.Info)}", response.Delay);
             return true;
         }
         _replayInFlight.Remove(response.Id);
+        _instruments.Acked(e.Created);
         _replayFailuresWithoutProgress = 0;
         _redeliveries.Succeeded(e.Sequence);
         _replayPriorDeliveries.Remove(e.Sequence);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorDispatch.Connections;
+using ActorDispatch.Diagnostics;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
 using ActorDispatch.Subscriptions;
@@ -58,6 +59,11 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
     private readonly Func<Guid, bool> _isInFlight; // one delegate for every ack, not one each
     private bool _ackTimerSet; // kept here: asking the timer scheduler on every delivery costs more
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly long _clockStarted = Stopwatch.GetTimestamp(); // _clock's zero, for the gauges' timestamps
+    // The setup carries no metrics: the system's instruments are an extension, found once here.
+    private readonly ActorDispatchMetrics _metrics = ActorDispatchMetrics.Get(Context.System);
+    private readonly SubscriptionInstruments _instruments;
+    private readonly SubscriptionFigures? _figures; // a durable subscription's gauges; ephemeral ones have none
     private UniqueKillSwitch? _killSwitch;
     private IActorRef? _waitingSink;
     private long _generation;
@@ -78,6 +84,9 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         if (setup.Options.AckTimeout is { } ackTimeout) _deadlines = new AckDeadlines(ackTimeout);
         _isInFlight = id => _tracker.IsInFlight(id) || _replayInFlight.ContainsKey(id);
         _redeliveries = new RedeliveryPolicy(setup.Options.MaxDeliveries, setup.Options.Backoff, setup.Settings.RewindBackoffMin, setup.Settings.RewindBackoffMax);
+        // Ephemeral subscriptions have random ids, unbounded: they share one label value.
+        _instruments = _metrics.For(_subscription.Namespace, _subscription.Ephemeral ? MetricTags.EphemeralSubscription : _subscription.Name, _subscription.Transport);
+        _figures = _subscription.Ephemeral ? null : _metrics.Subscriptions.Find(_subscription.Id);
 
         Receive<Dispatcher.StreamInit>(i =>
         {
@@ -87,6 +96,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         Receive<Connection.Responded>(OnResponded);
         Receive<Connection.DeliveryFailed>(f =>
         {
+            _instruments.Failed();
             if (!ReplayFailed(f.Id, $"delivery {f.Id} failed: {f.Reason}", null)) Failed(f.Id, $"delivery {f.Id} failed: {f.Reason}");
         });
         ReceiveReplays();
@@ -130,7 +140,11 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
 
     protected override void PreStart() => StartStream();
 
-    protected override void PostStop() => _killSwitch?.Shutdown();
+    protected override void PostStop()
+    {
+        _killSwitch?.Shutdown();
+        _figures?.Window(0, null);
+    }
 
     private SubscriptionStatus Status() => new()
     {
@@ -211,6 +225,15 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
             _waitingSink.Tell(Dispatcher.StreamAck.Instance);
             _waitingSink = null;
         }
+        PublishWindow();
+    }
+
+    // What is in flight, for the gauges: two stores, on every change of the window.
+    private void PublishWindow()
+    {
+        if (_figures is null) return;
+        long? oldest = _tracker.OldestSentAt is { } sent ? _clockStarted + (long)(sent.TotalSeconds * Stopwatch.Frequency) : null;
+        _figures.Window(_tracker.InFlight + _replayInFlight.Count, oldest);
     }
 
     private void Deliver(Dispatcher.Item item)
@@ -218,7 +241,9 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         var deliver = DeliveryOf(item.Events);
 
         _tracker.Delivered(deliver.Id, item.Events[0].Sequence, item.Through, _clock.Elapsed, item);
-        _counters.Delivery(item.Events.Count, redelivery: item.Events[0].Sequence <= _highestDelivered);
+        var redelivery = item.Events[0].Sequence <= _highestDelivered;
+        _counters.Delivery(item.Events.Count, redelivery);
+        _instruments.Delivered(item.Events.Count, redelivery);
         _highestDelivered = Math.Max(_highestDelivered, item.Through);
         Send(deliver);
     }
@@ -248,6 +273,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         if (overdue is { } late)
         {
             var reason = $"delivery {late} was not answered within the ackTimeout of {_deadlines.Timeout.TotalMilliseconds:0} ms";
+            _instruments.TimedOut();
             if (!ReplayFailed(late, reason, null)) Failed(late, reason);
             // Either way there may be more in flight, due later.
             if (!_ackTimerSet) StartAckTimer(TimeSpan.Zero);
@@ -272,9 +298,13 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         }
         if (response.Rejected)
         {
+            _instruments.Rejected();
             Failed(response.Id, $"delivery {response.Id} rejected{(response.Info is null ? "" : ": " + response.Info)}", response.Delay);
             return;
         }
+        // The latency needs the delivery's events: looked up only when someone collects it.
+        if (_instruments.LatencyEnabled && _tracker.TryGet(response.Id, out _, out var delivered)) _instruments.Acked(((Dispatcher.Item)delivered!).Events[0].Created);
+        else _instruments.Acked();
 
         if (response.Reply is { } reply) AppendReply(response.Id, reply);
         // Only after a failure is there a count to clear: the common ack skips the lookup.
@@ -307,6 +337,8 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
 
     private void Report()
     {
+        // The head as this dispatcher's reader saw it: in a cluster the log may write on another node.
+        if (_counters.Head > 0) _metrics.Heads.Seen(_subscription.Namespace, _counters.Head);
         if (_subscription.Ephemeral || _tracker.Committed <= _reportedOffset) return;
         _reportedOffset = _tracker.Committed;
         Context.Parent.Tell(new Dispatcher.OffsetAdvanced(_subscription.Id, _reportedOffset));
@@ -351,6 +383,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         Timers.Cancel(AckTimer.Instance);
         _ackTimerSet = false;
         _generation++;
+        PublishWindow();
         var pause = delay ?? _redeliveries.Pause(_rewindsWithoutProgress);
         _rewindsWithoutProgress++;
         if (pause == TimeSpan.Zero) StartStream();

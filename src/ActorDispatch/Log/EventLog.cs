@@ -1,4 +1,5 @@
 using ActorDispatch.Configuration;
+using ActorDispatch.Diagnostics;
 using ActorDispatch.Model;
 using Akka.Actor;
 
@@ -12,8 +13,9 @@ namespace ActorDispatch.Log;
 /// </summary>
 internal static class EventLog
 {
-    public static Props Props(string @namespace, DispatchSettings settings, IActorRef changeEvents, LogPositions positions) =>
-        Akka.Actor.Props.Create(() => new EventLogActor(@namespace, settings, changeEvents, positions));
+    // metrics: the engine's instruments; null: the system's (ActorDispatchMetrics.Get).
+    public static Props Props(string @namespace, DispatchSettings settings, IActorRef changeEvents, LogPositions positions, ActorDispatchMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new EventLogActor(@namespace, settings, changeEvents, positions, metrics));
 
     public static string PersistenceId(string @namespace) => $"eventlog-{@namespace}";
 

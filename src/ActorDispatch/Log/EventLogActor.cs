@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorDispatch.Configuration;
+using ActorDispatch.Diagnostics;
 using ActorDispatch.Model;
 using Akka.Actor;
 using Akka.Event;
@@ -55,6 +56,8 @@ internal sealed class EventLogActor : ReceivePersistentActor, IWithTimers
     private readonly DispatchSettings _settings;
     private readonly IActorRef _changeEvents;
     private readonly LogPositions _positions;
+    private readonly ActorDispatchMetrics _metrics;
+    private readonly KeyValuePair<string, object?> _namespaceTag; // built once: counting an entry allocates nothing
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _watchers = [];
     private readonly List<PendingAppend> _buffered = [];   // waiting for the write in flight to finish
@@ -70,13 +73,16 @@ internal sealed class EventLogActor : ReceivePersistentActor, IWithTimers
     private long _lastArrival;           // when the latest append arrived
     private bool _bursty;                // appends have been arriving in bursts: gather them
     private bool _draining;              // stop once idle (see EventLog.Drain)
+    private long _writeStarted;          // when the write in flight was handed to the journal
 
-    public EventLogActor(string @namespace, DispatchSettings settings, IActorRef changeEvents, LogPositions positions)
+    public EventLogActor(string @namespace, DispatchSettings settings, IActorRef changeEvents, LogPositions positions, ActorDispatchMetrics? metrics = null)
     {
         _namespace = @namespace;
         _settings = settings;
         _changeEvents = changeEvents;
         _positions = positions;
+        _metrics = metrics ?? ActorDispatchMetrics.Get(Context.System);
+        _namespaceTag = MetricTags.Of(MetricTags.Namespace, @namespace);
         _gatherQuiet = (long)(settings.GatherQuiet.TotalSeconds * Stopwatch.Frequency);
         _gatherMax = (long)(settings.GatherMax.TotalSeconds * Stopwatch.Frequency);
         if (settings.IdempotencyWindow > TimeSpan.Zero) _keys = new IdempotencyWindow<IActorRef>(settings.IdempotencyWindow, settings.IdempotencyMaxKeys);
@@ -158,6 +164,7 @@ internal sealed class EventLogActor : ReceivePersistentActor, IWithTimers
     {
         if (_settings.LogIdleTimeout > TimeSpan.Zero) Context.SetReceiveTimeout(_settings.LogIdleTimeout);
         _assigned = _durable = head;
+        _metrics.Heads.Seen(_namespace, head);
         Context.Parent.Tell(new EventLogs.Recovered(_namespace));
         Stash.UnstashAll();
     }
@@ -280,6 +287,7 @@ internal sealed class EventLogActor : ReceivePersistentActor, IWithTimers
         var payloads = entries.Count == 1
             ? [LogEntries.ToPayload(entries.Peek().Events, () => entries.Peek().Appends.ConvertAll(a => a.Json ?? LogEntries.Encode(a.Events)), entries.Peek().Keys)]
             : entries.Select(e => (object)LogEntries.ToEntry(e.Events, e.Appends.ConvertAll(a => a.Json!), e.Keys)).ToList();
+        _writeStarted = Stopwatch.GetTimestamp();
         PersistAllAsync(payloads, _ => Written());
     }
 
@@ -333,6 +341,8 @@ internal sealed class EventLogActor : ReceivePersistentActor, IWithTimers
         _writingEvents -= entry.Events.Length;
         _durable = entry.Events[^1].Sequence;
         _positions.Record(_namespace, entry.Events[0].Sequence, LastSequenceNr, entry.Events.Length);
+        _metrics.EventsAppended.Add(entry.Events.Length, _namespaceTag);
+        _metrics.Heads.Seen(_namespace, _durable);
         foreach (var append in entry.Appends)
         {
             append.ReplyTo.Tell(new EventLog.Appended(append.Events));
@@ -343,6 +353,7 @@ internal sealed class EventLogActor : ReceivePersistentActor, IWithTimers
         _changeEvents.Tell(appended);
         if (_writing.Count > 0) return;
 
+        _metrics.JournalWrite.Record(Stopwatch.GetElapsedTime(_writeStarted).TotalSeconds, _namespaceTag);
         _writing = null;
         if (_buffered.Count > 0) WriteNext();
         Stash.UnstashAll();

@@ -1,4 +1,5 @@
 using ActorDispatch.Configuration;
+using ActorDispatch.Diagnostics;
 using Akka.Actor;
 
 namespace ActorDispatch.Log;
@@ -36,7 +37,7 @@ internal sealed class EventLogs : ReceiveActor
     private long _incarnation;
     private bool _draining;
 
-    public EventLogs(DispatchSettings settings, IActorRef changeEvents, LogPositions positions)
+    public EventLogs(DispatchSettings settings, IActorRef changeEvents, LogPositions positions, ActorDispatchMetrics? metrics = null)
     {
         Receive<EventLog.ICommand>(cmd =>
         {
@@ -47,7 +48,7 @@ internal sealed class EventLogs : ReceiveActor
                     Refuse(cmd, Sender, new InvalidOperationException("the log is moving to another node; retry"));
                     return;
                 }
-                var actor = Context.ActorOf(EventLog.Props(cmd.Namespace, settings, changeEvents, positions), $"log-{cmd.Namespace}-{++_incarnation}");
+                var actor = Context.ActorOf(EventLog.Props(cmd.Namespace, settings, changeEvents, positions, metrics), $"log-{cmd.Namespace}-{++_incarnation}");
                 _logs[cmd.Namespace] = log = new Incarnation(Context.Watch(actor));
             }
             if (log.Waiting is null) log.Log.Forward(cmd);
@@ -87,8 +88,9 @@ internal sealed class EventLogs : ReceiveActor
         });
     }
 
-    public static Props Props(DispatchSettings settings, IActorRef changeEvents, LogPositions positions) =>
-        Akka.Actor.Props.Create(() => new EventLogs(settings, changeEvents, positions));
+    // metrics: the engine's instruments; null: the system's (ActorDispatchMetrics.Get).
+    public static Props Props(DispatchSettings settings, IActorRef changeEvents, LogPositions positions, ActorDispatchMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new EventLogs(settings, changeEvents, positions, metrics));
 
     // A log that fails is stopped and recreated on demand rather than restarted in place, so
     // that it always recovers its head from the journal.

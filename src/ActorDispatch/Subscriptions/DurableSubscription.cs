@@ -1,5 +1,6 @@
 using ActorDispatch.Cluster;
 using ActorDispatch.Configuration;
+using ActorDispatch.Diagnostics;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
 using ActorDispatch.Serialization;
@@ -15,8 +16,12 @@ namespace ActorDispatch.Subscriptions;
 /// </summary>
 internal static class DurableSubscription
 {
-    /// <summary>What a subscription actor needs from the engine to run dispatchers; <see cref="Cluster"/> is null on a single node.</summary>
-    public sealed record Dependencies(IActorRef Logs, EventReader Reader, DispatchSettings Settings, IActorRef ChangeEvents, ClusterSettings? Cluster = null);
+    /// <summary>
+    /// What a subscription actor needs from the engine to run dispatchers; <see cref="Cluster"/> is null on a single node,
+    /// <see cref="Metrics"/> null for the system's instruments (<see cref="ActorDispatchMetrics.Get"/>).
+    /// </summary>
+    public sealed record Dependencies(IActorRef Logs, EventReader Reader, DispatchSettings Settings, IActorRef ChangeEvents, ClusterSettings? Cluster = null,
+        ActorDispatchMetrics? Metrics = null);
 
     /// <summary>An operator's request to a subscription; answered by it, or with a retryable error while it restarts.</summary>
     public interface IRequest;

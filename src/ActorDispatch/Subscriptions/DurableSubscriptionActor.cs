@@ -1,6 +1,8 @@
 using ActorDispatch.ChangeEvents;
 using ActorDispatch.Connections;
+using ActorDispatch.Diagnostics;
 using ActorDispatch.Dispatch;
+using ActorDispatch.Log;
 using ActorDispatch.Model;
 using Akka.Actor;
 using Akka.Event;
@@ -37,8 +39,17 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         public static readonly NeverDefined Instance = new();
     }
 
+    // The request of a head asked for the lag gauge alone (see LearnHead).
+    private sealed record HeadForMetrics
+    {
+        public static readonly HeadForMetrics Instance = new();
+    }
+
     private readonly Guid _id;
     private readonly DurableSubscription.Dependencies _deps;
+    private readonly ActorDispatchMetrics _metrics;
+    // This incarnation's figures for the gauges, once the definition is known.
+    private SubscriptionFigures? _figures;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private SubscriptionState _state = SubscriptionState.Empty;
     // Acked as reported by the dispatcher; persisted into _state.Offset every commit-interval.
@@ -58,6 +69,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
     {
         _id = id;
         _deps = deps;
+        _metrics = deps.Metrics ?? ActorDispatchMetrics.Get(Context.System);
 
         Recover<SnapshotOffer>(offer => Apply(offer.Snapshot));
         Recover<SubscriptionEvents.Defined>(Apply);
@@ -70,7 +82,11 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
         Recover<RecoveryCompleted>(_ =>
         {
             if (_state.Definition is null) Timers.StartSingleTimer(NeverDefined.Instance, NeverDefined.Instance, _deps.Settings.RewindBackoffMax);
-            else Announce();
+            else
+            {
+                Announce();
+                LearnHead();
+            }
         });
 
         Command<DurableSubscription.Define>(OnDefine);
@@ -94,6 +110,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
             // A retiring dispatcher reports once more as it stops; after a delete nothing is written again.
             if (_deleting || a.Offset <= _latestOffset || _superseded.Contains(Sender)) return;
             _latestOffset = a.Offset;
+            PublishFigures();
             if (!Timers.IsTimerActive(CommitTimer.Instance))
                 Timers.StartSingleTimer(CommitTimer.Instance, CommitTimer.Instance, _deps.Settings.CommitInterval);
         });
@@ -160,9 +177,12 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
             });
         });
         Command<DurableSubscription.Reset>(OnReset);
+        Command<EventLog.HeadResolved<HeadForMetrics>>(h => _metrics.Heads.Seen(_state.Definition?.Namespace ?? "", h.Head));
+        Command<EventLog.HeadFailed>(_ => { }); // the lag waits for the log's next write
         Command<DurableSubscription.Delete>(_ =>
         {
             _deleting = true;
+            Untrack(); // deleted: its series go at once
             _startWhenRetired = false;
             StopDispatcher();
             Timers.CancelAll();
@@ -233,6 +253,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
     {
         if (_latestOffset > _state.Offset && !_deleting)
             _log.Info("Subscription {0} stopped with offset {1} acked but only {2} committed; those events may be redelivered", _id, _latestOffset, _state.Offset);
+        Untrack();
         base.PostStop();
     }
 
@@ -246,6 +267,34 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
             SubscriptionEvents.Defined or SubscriptionEvents.Snapshot or SubscriptionEvents.OffsetReset => _state.Offset,
             _ => _latestOffset,
         };
+        PublishFigures();
+    }
+
+    // The figures the gauges read: tracked once the definition is known (again under a new name after
+    // a rename), and untracked when this incarnation stops, so that a stopped subscription has no series.
+    private void PublishFigures()
+    {
+        if (_deleting || _state.Definition is not { } definition) return;
+        if (_figures is null || _figures.Name != definition.Name || _figures.Namespace != definition.Namespace)
+        {
+            Untrack();
+            _figures = _metrics.Subscriptions.Track(_id, definition.Namespace, definition.Name);
+        }
+        _figures.Offsets(_latestOffset, _state.Parked.Count);
+    }
+
+    private void Untrack()
+    {
+        if (_figures is not null) _metrics.Subscriptions.Untrack(_figures);
+        _figures = null;
+    }
+
+    // Lag is head minus offset, also without a connection: a subscription whose namespace's head this
+    // node has not seen since it started asks the log once; from then on the log's writes keep it.
+    private void LearnHead()
+    {
+        if (_state.Definition is { } definition && _metrics.Heads.Of(definition.Namespace) is null)
+            EventLog.ResolveHead(_deps.Logs, definition.Namespace, HeadForMetrics.Instance, Self, Self, _deps.Settings.AskTimeout);
     }
 
     private void OnDefine(DurableSubscription.Define define)
@@ -258,6 +307,7 @@ internal sealed class DurableSubscriptionActor : ReceivePersistentActor, IWithTi
                 StartDispatcher();
                 ReplyWhenRetired(define);
                 Announce();
+                LearnHead();
             });
         }
         else if (_state.Definition != define.Definition)
