@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using ActorDispatch.Model;
 using ActorDispatch.Tests.Support;
-using Akka.Cluster;
 
 namespace ActorDispatch.Tests.Cluster;
 
@@ -20,10 +19,8 @@ public sealed class ClusterSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.
 
     public async Task InitializeAsync()
     {
-        var ports = Enumerable.Range(0, 3).Select(_ => ClusterNode.FreePort()).ToArray();
-        // The first seed starts the cluster alone; the others join it.
-        for (var i = 0; i < ports.Length; i++) _nodes.Add(await ClusterNode.StartAsync($"node{i + 1}", ports[i], [ports[0], ports[1]], _store.ConnectionString!));
-        await AwaitAssertAsync(() => Assert.All(_nodes, n => Assert.Equal(3, n.Cluster.State.Members.Count(m => m.Status == MemberStatus.Up))), TimeSpan.FromSeconds(60), Interval);
+        _nodes.AddRange(await ClusterNode.StartClusterAsync(3, _store.ConnectionString!));
+        await AwaitAssertAsync(() => Assert.All(_nodes, n => n.AssertMembersUp(3)), TimeSpan.FromSeconds(60), Interval);
     }
 
     async Task IAsyncLifetime.DisposeAsync()
@@ -39,7 +36,8 @@ public sealed class ClusterSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         {
             Namespace = Ns, Name = "orders", Transport = "system", Options = new SubscriptionOptions { FirstEvent = "oldest", ReadAhead = 5 },
         });
-        var received = Listen(_nodes[1], "orders");
+        var received = new ConcurrentQueue<Event>();
+        _nodes[1].Listen(Ns, "orders", received, output.WriteLine);
 
         // One writer per namespace wherever the append arrives: sequences stay dense.
         var appended = new List<Event>();
@@ -70,8 +68,8 @@ public sealed class ClusterSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         });
         // Two listeners on two nodes: one is active, the other takes over if its node dies.
         var received = new ConcurrentQueue<Event>();
-        Listen(_nodes[1], "failover", received);
-        Listen(_nodes[2], "failover", received);
+        _nodes[1].Listen(Ns, "failover", received, output.WriteLine);
+        _nodes[2].Listen(Ns, "failover", received, output.WriteLine);
         for (var i = 0; i < 20; i++) await _nodes[0].Dispatch.AppendAsync(Ns, new NewEvent { Type = "before", Tag = $"{i}" });
         await AwaitAssertAsync(async () => Assert.Equal(20, (await _nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "failover")).CurrentOffset), TimeSpan.FromSeconds(30), Interval);
 
@@ -83,7 +81,7 @@ public sealed class ClusterSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         _nodes.Remove(victim);
 
         // Appends go on through the survivors, retried while the namespace's log moves.
-        for (var i = 0; i < 20; i++) await AppendWithRetryAsync(survivors[i % 2], new NewEvent { Type = "after", Tag = $"{i}" });
+        for (var i = 0; i < 20; i++) await survivors[i % 2].AppendWithRetryAsync(Ns, new NewEvent { Type = "after", Tag = $"{i}" });
 
         await AwaitAssertAsync(() => Assert.Equal(20, received.Where(e => e.Type == "after").Select(e => e.Tag).Distinct().Count()), TimeSpan.FromSeconds(60), Interval);
         // At least once, and in order of first delivery.
@@ -91,42 +89,5 @@ public sealed class ClusterSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         Assert.Equal(firsts.Order(), firsts);
         Assert.Equal(20, received.Where(e => e.Type == "before").Select(e => e.Tag).Distinct().Count());
         await AwaitAssertAsync(async () => Assert.NotEqual(victim.Name, (await survivors[0].Dispatch.GetSubscriptionStatusAsync(Ns, "failover")).Node), TimeSpan.FromSeconds(30), Interval);
-    }
-
-    private static async Task AppendWithRetryAsync(ClusterNode node, NewEvent e)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                await node.Dispatch.AppendAsync(Ns, e);
-                return;
-            }
-            catch (ActorDispatchException ex) when (ex.Kind == ErrorKind.Unavailable && DateTime.UtcNow < deadline)
-            {
-            }
-        }
-    }
-
-    private ConcurrentQueue<Event> Listen(ClusterNode node, string name, ConcurrentQueue<Event>? into = null)
-    {
-        var received = into ?? new ConcurrentQueue<Event>();
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var d in node.Dispatch.ListenAsync(Ns, name))
-                {
-                    received.Enqueue(d.Event);
-                    await d.AckAsync();
-                }
-            }
-            catch (Exception ex)
-            {
-                output.WriteLine($"listener on {node.Name} ended: {ex.Message}");
-            }
-        });
-        return received;
     }
 }

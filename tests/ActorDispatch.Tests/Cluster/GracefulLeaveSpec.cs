@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using ActorDispatch.Model;
 using ActorDispatch.Tests.Support;
-using Akka.Cluster;
 using Akka.Configuration;
 
 namespace ActorDispatch.Tests.Cluster;
@@ -24,11 +23,8 @@ public sealed class GracefulLeaveSpec(ITestOutputHelper output) : Akka.TestKit.X
 
     public async Task InitializeAsync()
     {
-        var ports = Enumerable.Range(0, 3).Select(_ => ClusterNode.FreePort()).ToArray();
-        for (var i = 0; i < ports.Length; i++)
-            _nodes.Add(await ClusterNode.StartAsync($"node{i + 1}", ports[i], [ports[0], ports[1]], _store.ConnectionString!, LongCommitInterval));
-        await AwaitAssertAsync(() => Assert.All(_nodes, n => Assert.Equal(3, n.Cluster.State.Members.Count(m => m.Status == MemberStatus.Up))),
-            TimeSpan.FromSeconds(60), Interval);
+        _nodes.AddRange(await ClusterNode.StartClusterAsync(3, _store.ConnectionString!, LongCommitInterval));
+        await AwaitAssertAsync(() => Assert.All(_nodes, n => n.AssertMembersUp(3)), TimeSpan.FromSeconds(60), Interval);
     }
 
     async Task IAsyncLifetime.DisposeAsync()
@@ -45,7 +41,7 @@ public sealed class GracefulLeaveSpec(ITestOutputHelper output) : Akka.TestKit.X
             Namespace = Ns, Name = "leave", Transport = "system", Options = new SubscriptionOptions { FirstEvent = "oldest", ReadAhead = 5 },
         });
         var received = new ConcurrentQueue<Event>();
-        foreach (var node in _nodes) Listen(node, "leave", received);
+        foreach (var node in _nodes) node.Listen(Ns, "leave", received, output.WriteLine);
         for (var i = 0; i < 20; i++) await _nodes[i % 3].Dispatch.AppendAsync(Ns, new NewEvent { Type = "before", Tag = $"{i}" });
         await AwaitAssertAsync(async () => Assert.Equal(20, (await _nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "leave")).CurrentOffset),
             TimeSpan.FromSeconds(30), Interval);
@@ -67,20 +63,4 @@ public sealed class GracefulLeaveSpec(ITestOutputHelper output) : Akka.TestKit.X
         await AwaitAssertAsync(() => Assert.Contains(received, e => e.Type == "after"), TimeSpan.FromSeconds(30), Interval);
         Assert.Equal(Enumerable.Range(1, 21).Select(i => (long)i), received.Select(e => e.Sequence));
     }
-
-    private void Listen(ClusterNode node, string name, ConcurrentQueue<Event> received) => _ = Task.Run(async () =>
-    {
-        try
-        {
-            await foreach (var d in node.Dispatch.ListenAsync(Ns, name))
-            {
-                received.Enqueue(d.Event);
-                await d.AckAsync();
-            }
-        }
-        catch (Exception ex)
-        {
-            output.WriteLine($"listener on {node.Name} ended: {ex.Message}");
-        }
-    });
 }

@@ -175,7 +175,7 @@ public sealed class PartitionSpec(ITestOutputHelper output) : Akka.TestKit.Xunit
         (string Namespace, string Shard) found = default;
         await AwaitAssertAsync(async () =>
         {
-            for (var i = next; i < next + 20; i++) await AppendWithRetryAsync(via, $"p{i}", new NewEvent { Type = "seed", Tag = $"p{i}" });
+            for (var i = next; i < next + 20; i++) await via.AppendWithRetryAsync($"p{i}", new NewEvent { Type = "seed", Tag = $"p{i}" });
             next += 20;
             var hosted = (await RegionStateAsync(node)).Shards
                 .SelectMany(s => s.EntityIds.Select(e => (Namespace: e, Shard: s.ShardId)))
@@ -220,22 +220,6 @@ public sealed class PartitionSpec(ITestOutputHelper output) : Akka.TestKit.Xunit
                 if (succeeding != false) Note($"{side} appends via {node.Name} fail: {tag}: {ex.GetType().Name}: {ex.Message}");
                 succeeding = false;
                 await Task.Delay(100, CancellationToken.None);
-            }
-        }
-    }
-
-    private static async Task AppendWithRetryAsync(ClusterNode node, string ns, NewEvent e)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
-            {
-                await node.Dispatch.AppendAsync(ns, e);
-                return;
-            }
-            catch (ActorDispatchException ex) when (ex.Kind == ErrorKind.Unavailable && DateTime.UtcNow < deadline)
-            {
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ActorDispatch.Hosting;
+using ActorDispatch.Model;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
@@ -64,6 +65,55 @@ public sealed class ClusterNode : IAsyncDisposable
         await host.StartAsync();
         return new ClusterNode(name, port, host);
     }
+
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes named node1, node2, … on free ports; the first two are the
+    /// seeds (the first starts the cluster alone, the others join it).
+    /// </summary>
+    public static async Task<List<ClusterNode>> StartClusterAsync(int count, string postgres, Config? extra = null)
+    {
+        var ports = Enumerable.Range(0, count).Select(_ => FreePort()).ToArray();
+        var nodes = new List<ClusterNode>();
+        for (var i = 0; i < count; i++) nodes.Add(await StartAsync($"node{i + 1}", ports[i], [ports[0], ports[1]], postgres, extra));
+        return nodes;
+    }
+
+    /// <summary>This node sees <paramref name="count"/> members up.</summary>
+    public void AssertMembersUp(int count) => Assert.Equal(count, Cluster.State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up));
+
+    /// <summary>Appends, retrying while the namespace's log is unavailable (it moves after a node died), for up to a minute.</summary>
+    public async Task AppendWithRetryAsync(string ns, NewEvent e)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await Dispatch.AppendAsync(ns, e);
+                return;
+            }
+            catch (ActorDispatchException ex) when (ex.Kind == ErrorKind.Unavailable && DateTime.UtcNow < deadline)
+            {
+            }
+        }
+    }
+
+    /// <summary>Listens to a durable subscription in the background, acking every delivery into <paramref name="received"/>.</summary>
+    public void Listen(string ns, string name, System.Collections.Concurrent.ConcurrentQueue<Event> received, Action<string> log) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await foreach (var d in Dispatch.ListenAsync(ns, name))
+            {
+                received.Enqueue(d.Event);
+                await d.AckAsync();
+            }
+        }
+        catch (Exception ex)
+        {
+            log($"listener on {Name} ended: {ex.Message}");
+        }
+    });
 
     /// <summary>A free loopback port.</summary>
     public static int FreePort()
