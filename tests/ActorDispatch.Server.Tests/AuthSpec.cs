@@ -217,7 +217,7 @@ public sealed class AuthSpec(AuthFixture server) : IClassFixture<AuthFixture>
         await app.StartAsync();
         try
         {
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            var address = new Uri(app.BoundAddress());
             Assert.Equal("https", address.Scheme);
             using var trusting = new HttpClient(new HttpClientHandler
             {

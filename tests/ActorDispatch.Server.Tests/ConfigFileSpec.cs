@@ -135,7 +135,7 @@ public sealed class ConfigFileSpec : IDisposable
         var args = Args(configFile, more);
         var app = ServerApp.Build(args);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = app.BoundAddress();
         var database = args.Single(a => a.StartsWith("--ActorDispatch:Storage:Sqlite=", StringComparison.Ordinal)).Split('=', 2)[1];
         return new RunningServer(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) }, database);
     }

@@ -17,7 +17,7 @@ public sealed class LocalReceiver : IAsyncDisposable
     private LocalReceiver(WebApplication app)
     {
         _app = app;
-        Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+        Url = app.BoundAddress() + "/hook";
     }
 
     /// <summary>Where to point a webhook subscription.</summary>

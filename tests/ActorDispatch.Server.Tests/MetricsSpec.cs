@@ -167,7 +167,7 @@ public sealed class MetricsSpec(ServerFixture server) : IClassFixture<ServerFixt
             "--urls", "http://127.0.0.1:0", $"--ActorDispatch:Storage:Sqlite={Path.Combine(directory, "server.db")}", "--Logging:LogLevel:Default=Warning", .. args,
         ]);
         await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var address = new Uri(app.BoundAddress());
         return new TestServer(app, new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) });
     }
 

@@ -37,7 +37,7 @@ public sealed class ServerFixture : IAsyncLifetime
             "--Logging:LogLevel:Default=Warning",
         ]);
         await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = _app.BoundAddress();
         BaseAddress = new Uri(address);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
