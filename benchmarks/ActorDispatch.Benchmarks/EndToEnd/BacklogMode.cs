@@ -22,7 +22,7 @@ internal static class BacklogMode
         await using (var host = await E2eHost.StartAsync("e2e-backlog", o))
         {
             using (var timeout = new CancellationTokenSource(o.PhaseTimeout))
-                append = await new Publisher(host.Engine, IE2eHost.Namespace, payload).PublishAsync(o.N, 1, o.PubWindow, 0, timeout.Token);
+                append = await new Publisher(host, payload).PublishAsync(o.N, 1, o.PubWindow, 0, timeout.Token);
 
             using (var timeout = new CancellationTokenSource(o.PhaseTimeout))
             {
@@ -36,7 +36,7 @@ internal static class BacklogMode
         await using (var host = await E2eHost.StartAsync("e2e-backlog-batched", o))
         {
             using var timeout = new CancellationTokenSource(o.PhaseTimeout);
-            appendBatched = await new Publisher(host.Engine, IE2eHost.Namespace, payload).PublishAsync(o.N, o.BatchSize, o.PubWindow, 0, timeout.Token);
+            appendBatched = await new Publisher(host, payload).PublishAsync(o.N, o.BatchSize, o.PubWindow, 0, timeout.Token);
         }
         return new BacklogResult(append, appendBatched, consume, rss);
     }

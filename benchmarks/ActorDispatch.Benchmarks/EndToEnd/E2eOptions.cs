@@ -37,6 +37,22 @@ internal sealed record E2eOptions
     /// <summary><c>--transport</c>: how subscriptions are consumed.</summary>
     public TransportKind Transport { get; init; } = TransportKind.InProcess;
 
+    /// <summary>Whether <c>--transport</c> was given: with <c>--cluster</c> it is websocket unless it was.</summary>
+    private bool TransportGiven { get; init; }
+
+    /// <summary><c>--cluster N</c>: N server processes in one cluster (and one alone beside them), or 0 for none.</summary>
+    public int Cluster { get; init; }
+
+    /// <summary><c>--failover R</c>: with <c>--cluster</c>, R failover measurements instead of the modes; 0 for none.</summary>
+    public int Failover { get; init; }
+
+    /// <summary>The server processes of the deployment being measured; the runner sets it with <c>--cluster</c>.</summary>
+    public ServerNodes? Nodes { get; init; }
+
+    /// <summary>The PostgreSQL server of <c>--cluster</c>: <c>--postgres</c>, else <c>ACTORDISPATCH_BENCH_POSTGRES</c> or <c>ACTORDISPATCH_TEST_POSTGRES</c>.</summary>
+    public string? ClusterPostgres =>
+        Postgres ?? (Environment.GetEnvironmentVariable("ACTORDISPATCH_TEST_POSTGRES") is { Length: > 0 } pg ? pg : null);
+
     /// <summary>
     /// <c>--ws-acks each</c>: the WebSocket client writes every ack on its own, as FireFly's Go client
     /// does; by default it writes the acks of the frames that arrived together in one write.
@@ -116,6 +132,20 @@ internal sealed record E2eOptions
           --ack-timeout D        the subscriptions' ackTimeout, e.g. 30s [none] (in-process only)
           --max-deliveries N     the subscriptions' maxDeliveries [0: unset] (in-process only)
           --json                 end stdout with one JSON object of the medians
+
+          --cluster N            N >= 2 server processes (dotnet ActorDispatch.Server.dll, copied beside
+                                 this runner) in one cluster on 127.0.0.1, on a fresh PostgreSQL database
+                                 (--postgres, else ACTORDISPATCH_BENCH_POSTGRES or ACTORDISPATCH_TEST_POSTGRES);
+                                 appends go over REST to node 1, consumers to node 2 (--transport
+                                 websocket, the default here, or webhook). Each table runs first on one
+                                 server process without cluster mode (same database kind, same client
+                                 path), then on the cluster, and the two are printed side by side with
+                                 the servers' CPU per delivery and their difference
+          --failover R           with --cluster N (N >= 3, websocket): instead of the modes, R times kill
+                                 (SIGKILL) the node dispatching a streaming subscription, publisher and
+                                 consumer on the other two, and time the kill to the first delivery of an
+                                 event appended after it; the node is restarted between repetitions.
+                                 Paced at --live-rate (200/s if 0)
         """;
 
     public static E2eOptions Parse(string[] args)
@@ -148,13 +178,24 @@ internal sealed record E2eOptions
                 "--postgres" => o with { Postgres = flags.Value() },
                 "--store" => o with { Postgres = StoreActorSystem.ForStore(flags.Value(), o.Postgres) },
                 "--config" => o with { ConfigText = flags.Hocon() },
-                "--transport" => o with { Transport = ParseTransport(flags.Value()) },
+                "--transport" => o with { Transport = ParseTransport(flags.Value()), TransportGiven = true },
+                "--cluster" => o with { Cluster = flags.Int(min: 2) },
+                "--failover" => o with { Failover = flags.Int(min: 1) },
                 "--webhook-variants" => o with { WebhookVariants = flags.Value() },
                 "--ws-acks" => o with { AckEachWrite = ParseWsAcks(flags.Value()) },
                 "--ws-client" => o with { WsClient = ParseWsClient(flags.Value()), WsClientGiven = true },
                 _ => throw flags.Unknown(),
             };
         }
+        if (o.Cluster > 0)
+        {
+            // Server processes: a transport of the server, and the store cluster mode needs.
+            if (o.Transport == TransportKind.InProcess && o.TransportGiven) throw new ArgumentException("--cluster takes --transport websocket or webhook");
+            if (o.ClusterPostgres is null) throw new ArgumentException("--cluster needs PostgreSQL: --postgres CONN or ACTORDISPATCH_TEST_POSTGRES");
+            o = o with { Transport = o.TransportGiven ? o.Transport : TransportKind.WebSocket, Postgres = o.ClusterPostgres };
+        }
+        if (o.Failover > 0 && (o.Cluster < 3 || o.Transport != TransportKind.WebSocket))
+            throw new ArgumentException("--failover needs --cluster N with N >= 3 (the victim, the publisher's and the consumer's node) and --transport websocket");
         if (o.Window > 65535) throw new ArgumentException("--window must be 0..65535 (it is the subscription's readAhead)");
         if (o.BatchSize > o.PubWindow) throw new ArgumentException("--batch-size must not exceed --pub-window");
         if (o.PayloadSize < BenchPayload.MinSize) throw new ArgumentException($"--payload must be at least {BenchPayload.MinSize} bytes");
@@ -162,7 +203,7 @@ internal sealed record E2eOptions
         if ((o.AckTimeout is not null || o.MaxDeliveries > 0) && o.Transport != TransportKind.InProcess)
             throw new ArgumentException("--ack-timeout and --max-deliveries only apply to --transport in-process");
         // The server hosts of the other transports run on their own SQLite file: say so rather than measure the wrong store.
-        if (o.Postgres is not null && o.Transport != TransportKind.InProcess)
+        if (o.Postgres is not null && o.Transport != TransportKind.InProcess && o.Cluster == 0)
             throw new ArgumentException("--store postgres (or ACTORDISPATCH_BENCH_POSTGRES) only applies to --transport in-process; pass --store sqlite");
         if (o.WebhookVariants is not null && o.Transport != TransportKind.Webhook) throw new ArgumentException("--webhook-variants only applies to --transport webhook");
         if (o.AckEachWrite && o.Transport != TransportKind.WebSocket) throw new ArgumentException("--ws-acks only applies to --transport websocket");

@@ -27,6 +27,8 @@ internal sealed class E2eRunner(E2eOptions options)
         new("A.publish_batch", $"A backlog: publish, {o.BatchSize} per append", "msg/s", "N0"),
         new("A.consume", "A backlog: consume+ack", "msg/s", "N0"),
         new("A.rss", "A process RSS after", "MiB", "F0"),
+        new("A.cpu", "A servers' CPU per event consumed (both appends of it included)", "µs", "F1"),
+        new("A.gen_cpu", "A load generator's CPU per event consumed", "µs", "F1"),
         new("A.foreign", "A other processes' CPU", "% all cores", "F0"),
         new("B.e2e", "B live: end-to-end", "msg/s", "N0"),
         new("B.publish", "B live: publish side", "msg/s", "N0"),
@@ -34,10 +36,14 @@ internal sealed class E2eRunner(E2eOptions options)
         new("B.p99", "B live: latency p99", "ms", "F2"),
         new("B.max", "B live: latency max", "ms", "F2"),
         new("B.rss", "B process RSS after", "MiB", "F0"),
+        new("B.cpu", "B servers' CPU per event (append + delivery)", "µs", "F1"),
+        new("B.gen_cpu", "B load generator's CPU per event", "µs", "F1"),
         new("B.foreign", "B other processes' CPU", "% all cores", "F0"),
         new("C.publish", "C fan-out: publish", "msg/s", "N0"),
         new("C.deliver", "C fan-out: deliveries", "msg/s", "N0"),
         new("C.rss", "C process RSS after", "MiB", "F0"),
+        new("C.cpu", $"C servers' CPU per delivery (1/{o.FanoutSubscriptions} append included)", "µs", "F1"),
+        new("C.gen_cpu", "C load generator's CPU per delivery", "µs", "F1"),
         new("C.foreign", "C other processes' CPU", "% all cores", "F0"),
         new("M.append", $"M memory: append, {MemoryMode.EventsPerCall(o)} per call", "msg/s", "N0"),
         new("M.consume", "M memory: consume+ack", "msg/s", "N0"),
@@ -49,10 +55,14 @@ internal sealed class E2eRunner(E2eOptions options)
         new("M.rss_peak", "M peak RSS while consuming", "MiB", "F0"),
         new("M.growth", "M RSS growth: 2nd-half peak - 1st-half peak", "MiB", "F1"),
         new("M.foreign", "M other processes' CPU", "% all cores", "F0"),
+        new("F.time", "failover: kill to first delivery of an event appended after it", "s", "F2"),
+        new("F.appends", "failover: kill to first successful append sent after it", "s", "F2"),
     ];
 
     public async Task<int> RunAsync()
     {
+        if (_options.Failover > 0) return await RunFailoverAsync();
+        if (_options.Cluster > 0) return await RunClusterAsync();
         var failures = 0;
         var medians = new List<(TransportVariant Variant, JsonObject Medians)>();
         for (var i = 0; i < _options.Variants.Count; i++)
@@ -68,6 +78,108 @@ internal sealed class E2eRunner(E2eOptions options)
         return failures == 0 ? 0 : 1;
     }
 
+    // Per variant: one server process alone, then the cluster, each on fresh processes (so each warms
+    // up its own JIT) and a fresh database; then both side by side.
+    private async Task<int> RunClusterAsync()
+    {
+        var failures = 0;
+        var json = new JsonObject { ["transport"] = _options.Transport == TransportKind.WebSocket ? "websocket" : "webhook", ["nodes"] = _options.Cluster };
+        foreach (var variant in _options.Variants)
+        {
+            var tables = new List<(string Label, Results Results)>();
+            var medians = new JsonObject();
+            foreach (var count in new[] { 1, _options.Cluster })
+            {
+                await using var nodes = await ServerNodes.StartAsync(count, _options.Postgres!, CancellationToken.None);
+                o = _options with { Variant = variant, Nodes = nodes };
+                _results = new Results($"{variant.Label}, {nodes.Label}");
+                failures += await RunVariantAsync(warmUp: o.Warmup > 0);
+                tables.Add((nodes.Label, _results));
+                medians[nodes.Cluster ? "cluster" : "single"] = Medians();
+            }
+            Console.WriteLine();
+            Console.Write(Compare(tables[0], tables[1]));
+            json[variant.Key] = medians;
+        }
+        if (_options.Json) Console.WriteLine(json.ToJsonString());
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static readonly TimeSpan IdleSample = TimeSpan.FromSeconds(5);
+
+    // What the nodes spend with nothing to do, which every repetition's CPU includes; the first seconds
+    // after a load are busier (tiered JIT, GC, offsets written), so they are left out.
+    private static async Task<double> IdleCpuAsync(ServerNodes nodes)
+    {
+        await Task.Delay(IdleSample);
+        var before = CpuMeter.Take(nodes.ProcessIds);
+        await Task.Delay(IdleSample);
+        return (CpuMeter.Take(nodes.ProcessIds).Processes - before.Processes) / CpuMeter.TicksPerSecond / IdleSample.TotalSeconds * 100;
+    }
+
+    // The medians side by side; for the servers' CPU the difference is what the cluster (remoting
+    // between the nodes, sharding, leases, gossip) costs per delivery.
+    private string Compare((string Label, Results Results) single, (string Label, Results Results) cluster)
+    {
+        var rows = new List<string[]> { new[] { $"{o.Variant.Label}: medians", single.Label, cluster.Label, "cluster ÷ single", "cluster − single" } };
+        foreach (var m in Metrics.Where(m => m.Unit is "msg/s" or "ms" or "µs"))
+        {
+            if (single.Results.Median(m.Key) is not { } s || cluster.Results.Median(m.Key) is not { } c) continue;
+            rows.Add([$"{m.Label} [{m.Unit}]", Format(s, m), Format(c, m), $"{c / s:F2}×", m.Key.EndsWith(".cpu", StringComparison.Ordinal) ? Format(c - s, m) : ""]);
+        }
+        return Results.Table(rows) + "\n- cluster − single of the servers' CPU: what the cluster adds per delivery (or per event in B), " +
+               "remoting between the nodes above all; the load generator's CPU is this process's (REST publisher and consumer)\n";
+
+        static string Format(double value, Metric m) => value.ToString(m.Format, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    // The cluster's nodes last the run; before each repetition the one killed last is started again.
+    private async Task<int> RunFailoverAsync()
+    {
+        o = _options with { Variant = _options.Variants[0] };
+        _results = new Results($"websocket, cluster of {o.Cluster}");
+        _results.Note($"failover: a subscription (readAhead={o.Variant.ReadAhead}, withData, from newest) streams events appended one per REST " +
+                      $"call at {FailoverMode.Rate(o)}/s, each sent on time and given up after {FailoverMode.AppendTimeout.TotalSeconds:F0} s unanswered; " +
+                      $"after {FailoverMode.Streaming.TotalSeconds:F0} s of streaming the node dispatching it (fetchstatus status.node) is killed with " +
+                      "SIGKILL; publisher and consumer (lean client, acking every event) are on the two other nodes; time = kill to the consumer's " +
+                      "receipt of the first event whose append was sent after the kill; failed appends are not retried");
+        var failures = 0;
+        var json = new JsonArray();
+        await using var nodes = await ServerNodes.StartAsync(o.Cluster, o.Postgres!, CancellationToken.None);
+        for (var rep = 1; rep <= o.Failover; rep++)
+        {
+            var label = $"failover rep {rep}/{o.Failover}";
+            try
+            {
+                if (nodes.Nodes.Where(n => n.ProcessId is null).ToArray() is { Length: > 0 } down)
+                {
+                    using var timeout = new CancellationTokenSource(o.PhaseTimeout);
+                    await Task.WhenAll(down.Select(n => n.StartAsync(timeout.Token)));
+                    await nodes.WaitUntilUpAsync(timeout.Token);
+                }
+                var r = await FailoverMode.RunAsync(nodes, o, _payload);
+                _results.Add("F.time", r.Seconds);
+                if (!double.IsNaN(r.AppendsResumed)) _results.Add("F.appends", r.AppendsResumed);
+                var note = $"{label}: {r.Seconds:F2} s (killed {r.Victim}; publisher {r.Publisher}, consumer {r.Consumer}; appends resumed after " +
+                           $"{r.AppendsResumed:F2} s, {r.FailedAppends} failed; consumer reconnects: {r.Reconnects})";
+                _results.Note(note);
+                Progress.Log(note);
+                json.Add(Math.Round(r.Seconds, 3));
+            }
+            catch (Exception e)
+            {
+                failures++;
+                var reason = e is OperationCanceledException ? $"timed out (exceeded --timeout-s {o.TimeoutS})" : $"{e.GetType().Name}: {e.Message}";
+                _results.Note($"FAILED: {label}: {reason}");
+                Progress.Log($"{label} FAILED: {e}");
+            }
+        }
+        Console.WriteLine();
+        Console.Write(_results.Render(Metrics));
+        if (_options.Json) Console.WriteLine(new JsonObject { ["nodes"] = o.Cluster, ["failover_s"] = json, ["failover_median_s"] = Round(_results.Median("F.time"), 3) }.ToJsonString());
+        return failures == 0 ? 0 : 1;
+    }
+
     private async Task<int> RunVariantAsync(bool warmUp)
     {
         var v = o.Variant;
@@ -77,8 +189,9 @@ internal sealed class E2eRunner(E2eOptions options)
                        (o.Modes.Contains("M") ? $" memory-n={o.MemoryN}" : "") + $" reps={o.Reps}" +
                        (o.AckTimeout is not null ? $" ackTimeout={o.AckTimeout}" : "") + (o.MaxDeliveries > 0 ? $" maxDeliveries={o.MaxDeliveries}" : "");
         _results.Note($"workload: {workload}");
-        _results.Note($"publish: one event per AppendAsync call, at most pub-window unconfirmed (as PeerBench); store: {StoreActorSystem.Describe(_options.Postgres)}, engine defaults");
-        if (TransportNote(o) is { } transport) _results.Note(transport);
+        if (o.Nodes is { } deployment) _results.Note(NodesNote(o, deployment));
+        else _results.Note($"publish: one event per AppendAsync call, at most pub-window unconfirmed (as PeerBench); store: {StoreActorSystem.Describe(_options.Postgres)}, engine defaults");
+        if (o.Nodes is null && TransportNote(o) is { } transport) _results.Note(transport);
         if (o.Modes.Contains("M"))
             _results.Note($"mode M: {o.MemoryN} events appended {MemoryMode.EventsPerCall(o)} per call, then consumed by one subscription from oldest; " +
                           $"RSS read every {MemoryMode.SamplePeriod.TotalMilliseconds:F0} ms and at each quarter while consuming, halves by events consumed; " +
@@ -87,20 +200,27 @@ internal sealed class E2eRunner(E2eOptions options)
         Progress.Log($"e2e {v.Label}: {workload}");
 
         if (warmUp) await WarmUpAsync();
+        if (o.Nodes is { } idle)
+            _results.Note($"idle: the servers used {await IdleCpuAsync(idle):F1}% of one core over {IdleSample.TotalSeconds:F0} s, {IdleSample.TotalSeconds:F0} s after " +
+                          "the warm-up (gossip, heartbeats, leases, polling); every repetition's CPU includes that");
 
         var failures = 0;
         foreach (var mode in o.Modes)
         {
             for (var rep = 1; rep <= o.Reps; rep++)
             {
-                await CpuMeter.WaitForQuietAsync(TimeSpan.FromSeconds(o.QuietWaitS));
-                var cpu = CpuMeter.Take();
+                // The server processes' CPU is the run's own, not other processes'.
+                var servers = o.Nodes?.ProcessIds;
+                await CpuMeter.WaitForQuietAsync(TimeSpan.FromSeconds(o.QuietWaitS), servers);
+                var cpu = CpuMeter.Take(servers);
                 var gc = GcActivity.Take();
                 try
                 {
                     await RunModeAsync(mode, rep);
+                    var after = CpuMeter.Take(servers);
                     Progress.Log($"{mode} rep {rep}/{o.Reps}: {GcActivity.Take().Since(gc)}");
-                    if (CpuMeter.ForeignPercent(cpu, CpuMeter.Take()) is { } foreign)
+                    if (o.Nodes is not null) AddCpu(mode, $"{mode} rep {rep}/{o.Reps}", cpu, after);
+                    if (CpuMeter.ForeignPercent(cpu, after) is { } foreign)
                     {
                         _results.Add($"{mode}.foreign", foreign);
                         Progress.Log($"{mode} rep {rep}/{o.Reps}: other processes used {foreign:F0}% of all cores");
@@ -119,6 +239,29 @@ internal sealed class E2eRunner(E2eOptions options)
         Console.WriteLine();
         Console.Write(_results.Render(Metrics));
         return failures;
+    }
+
+    private static string NodesNote(E2eOptions o, ServerNodes nodes) =>
+        $"servers: {nodes.Label}, each `dotnet ActorDispatch.Server.dll` in a process of its own " +
+        (nodes.Cluster ? "(cluster mode, seeds node1 and node2)" : "(no cluster mode)") +
+        " on one fresh PostgreSQL database, each host in a fresh namespace; publish: one REST POST (a JSON array) per call to node1, at most " +
+        $"pub-window unconfirmed, a connection (HTTP/1.1) each; consume: " +
+        (o.Variant.Kind == TransportKind.WebSocket
+            ? $"{(o.WsClient == WsClient.Lean ? "the lean client" : "ClientWebSocket")} on {(nodes.Cluster ? "node2" : "node1")}'s /ws, one ack per event"
+            : "the dispatching node POSTs to a receiver in this process (withData)") +
+        "; servers' CPU: the nodes' utime + stime (/proc/<pid>/stat) over each repetition, per event consumed; RSS: this process (load generator) " +
+        "only; other processes' CPU leaves the nodes out (PostgreSQL counts)";
+
+    // The servers' and this process's CPU over one repetition, per event consumed (per delivery in C).
+    private void AddCpu(string mode, string label, CpuMeter.Snapshot before, CpuMeter.Snapshot after)
+    {
+        if (after.Total == 0 || mode is not ("A" or "B" or "C")) return; // no /proc, or mode M
+        var deliveries = mode == "C" ? (long)o.FanoutSubscriptions * o.FanoutN : o.N;
+        var servers = (after.Processes - before.Processes) / CpuMeter.TicksPerSecond * 1e6 / deliveries;
+        var generator = (after.Self - before.Self) / CpuMeter.TicksPerSecond * 1e6 / deliveries;
+        _results.Add($"{mode}.cpu", servers);
+        _results.Add($"{mode}.gen_cpu", generator);
+        Progress.Log($"{label}: servers' CPU {servers:F1} µs per delivery, load generator's {generator:F1} µs");
     }
 
     private static string? TransportNote(E2eOptions o) => o.Variant.Kind switch
@@ -235,8 +378,10 @@ internal sealed class E2eRunner(E2eOptions options)
     {
         if (sequences.Duplicates == 0 && sequences.OutOfOrder == 0) return;
         // Parallel webhook requests may arrive in any order; the engine still acks by the gaps-fill rule.
-        var parallel = o.Variant.Kind == TransportKind.Webhook && o.Variant.ReadAhead > 0 && sequences.OutOfOrder > 0
-            ? $" (expected: {o.Variant.ReadAhead + 1} requests in parallel)"
+        var parallel = sequences.OutOfOrder == 0 ? ""
+            // Concurrent REST appends are committed in the order they reach the log, not that of their sequences.
+            : o.Nodes is not null ? " (expected: concurrent REST appends)"
+            : o.Variant.Kind == TransportKind.Webhook && o.Variant.ReadAhead > 0 ? $" (expected: {o.Variant.ReadAhead + 1} requests in parallel)"
             : "";
         var note = $"{label}: all {sequences.Unique} events arrived, with {sequences.Duplicates} duplicates and {sequences.OutOfOrder} out of order{parallel}";
         _results.Note(note);
@@ -259,6 +404,14 @@ internal sealed class E2eRunner(E2eOptions options)
             // The largest of the per-mode medians: the run's footprint.
             ["rss_mib"] = Round(new[] { "A.rss", "B.rss", "C.rss" }.Select(_results.Median).Max(), 0),
         };
+        if (o.Nodes is not null)
+        {
+            foreach (var mode in new[] { "A", "B", "C" })
+            {
+                medians[$"{mode}_cpu_us"] = Round(_results.Median($"{mode}.cpu"), 1);
+                medians[$"{mode}_gen_cpu_us"] = Round(_results.Median($"{mode}.gen_cpu"), 1);
+            }
+        }
         if (!o.Modes.Contains("M")) return medians;
         medians["M_peak_rss_mib"] = Round(_results.Median("M.rss_peak"), 0);
         medians["M_growth_mib"] = Round(_results.Median("M.growth"), 1);

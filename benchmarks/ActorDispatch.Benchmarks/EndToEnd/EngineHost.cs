@@ -22,6 +22,11 @@ internal sealed class EngineHost : IE2eHost
 
     public IActorDispatch Engine { get; }
 
+    public Task AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken ct) => Engine.AppendAsync(IE2eHost.Namespace, events, ct);
+
+    public async Task<string?> GetConnectionAsync(string name, CancellationToken ct) =>
+        (await Engine.GetSubscriptionStatusAsync(IE2eHost.Namespace, name, ct)).Connection;
+
     public static EngineHost Start(string name, E2eOptions o) => new(StoreActorSystem.Create(name, o.Config, o.Postgres), new SubscriptionOptions
     {
         ReadAhead = o.Variant.ReadAhead,

@@ -15,7 +15,7 @@ internal static class FanoutMode
         await using var host = await E2eHost.StartAsync("e2e-fanout", o);
         Interval publish;
         using (var timeout = new CancellationTokenSource(o.PhaseTimeout))
-            publish = await new Publisher(host.Engine, IE2eHost.Namespace, payload).PublishAsync(o.FanoutN, 1, o.PubWindow, 0, timeout.Token);
+            publish = await new Publisher(host, payload).PublishAsync(o.FanoutN, 1, o.PubWindow, 0, timeout.Token);
 
         using var consumeTimeout = new CancellationTokenSource(o.PhaseTimeout);
         var names = Enumerable.Range(0, o.FanoutSubscriptions).Select(i => $"fanout-{i}").ToArray();

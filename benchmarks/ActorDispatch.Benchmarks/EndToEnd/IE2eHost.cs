@@ -1,15 +1,22 @@
+using ActorDispatch.Model;
+
 namespace ActorDispatch.Benchmarks.EndToEnd;
 
 /// <summary>
-/// The engine on a fresh store, with one way of consuming its subscriptions (a <see cref="TransportVariant"/>).
-/// Events are always appended in process through <see cref="Engine"/>; only delivery differs.
+/// The engine on a fresh store (<see cref="ClusterHost"/>: a fresh namespace on running server processes), with one
+/// way of consuming its subscriptions (a <see cref="TransportVariant"/>).
+/// Events are appended in process through the engine, or over REST to a server process (<see cref="ClusterHost"/>).
 /// </summary>
 internal interface IE2eHost : IAsyncDisposable
 {
-    /// <summary>All benchmark events go to this namespace.</summary>
+    /// <summary>All benchmark events go to this namespace (<see cref="ClusterHost"/>: one of its own per host).</summary>
     public const string Namespace = "bench";
 
-    IActorDispatch Engine { get; }
+    /// <summary>Appends the events atomically, in order; completes once they are durable.</summary>
+    Task AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken ct);
+
+    /// <summary>The id of the connection the subscription's dispatcher is bound to, or null.</summary>
+    Task<string?> GetConnectionAsync(string name, CancellationToken ct);
 
     /// <summary>
     /// Creates a durable subscription of this host's transport. A connect-out transport (webhooks)
@@ -28,6 +35,7 @@ internal static class E2eHost
     /// <summary>Starts the host the options' current variant asks for, on a fresh store.</summary>
     public static async Task<IE2eHost> StartAsync(string name, E2eOptions o, CancellationToken ct = default) => o.Variant.Kind switch
     {
+        _ when o.Nodes is { } nodes => await ClusterHost.StartAsync(nodes, o, ct),
         TransportKind.InProcess => EngineHost.Start(name, o),
         TransportKind.WebSocket => new WebSocketHost(await ServerHost.StartAsync(name, ct), o.Variant, o.WsClient, o.AckEachWrite),
         TransportKind.Webhook => await WebhookHost.StartAsync(await ServerHost.StartAsync(name, ct), o.Variant, ct),
@@ -37,7 +45,7 @@ internal static class E2eHost
     /// <summary>Waits until a dispatcher is bound to a connection of the subscription, so a live measurement starts attached.</summary>
     public static async Task WaitUntilConnectedAsync(this IE2eHost host, string name, Task consumer, CancellationToken ct)
     {
-        while ((await host.Engine.GetSubscriptionStatusAsync(IE2eHost.Namespace, name, ct)).Connection is null)
+        while (await host.GetConnectionAsync(name, ct) is null)
         {
             if (consumer.IsCompleted) await consumer; // surfaces why the consumer stopped
             await Task.Delay(ConnectPollInterval, ct);

@@ -28,7 +28,7 @@ internal static class LiveMode
             await host.WaitUntilConnectedAsync(Subscription, consumer, timeout.Token);
             await Task.Delay(Settle, timeout.Token);
 
-            var publish = await new Publisher(host.Engine, IE2eHost.Namespace, payload).PublishAsync(o.N, 1, o.PubWindow, o.LiveRate, timeout.Token);
+            var publish = await new Publisher(host, payload).PublishAsync(o.N, 1, o.PubWindow, o.LiveRate, timeout.Token);
             var consume = await consumer;
             return new LiveResult(new Interval(publish.Start, consume.Span.End), publish, consume, ProcessMemory.RssMiB());
         }

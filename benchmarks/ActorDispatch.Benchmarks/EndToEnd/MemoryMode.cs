@@ -39,7 +39,7 @@ internal static class MemoryMode
         await using var host = EngineHost.Start("e2e-memory", o);
         Interval append;
         using (var timeout = new CancellationTokenSource(o.PhaseTimeout))
-            append = await new Publisher(host.Engine, IE2eHost.Namespace, payload).PublishAsync(n, EventsPerCall(o), o.PubWindow, 0, timeout.Token);
+            append = await new Publisher(host, payload).PublishAsync(n, EventsPerCall(o), o.PubWindow, 0, timeout.Token);
 
         using var consumeTimeout = new CancellationTokenSource(o.PhaseTimeout);
         await host.CreateSubscriptionAsync(Subscription, "oldest", n, consumeTimeout.Token);

@@ -5,12 +5,12 @@ using ActorDispatch.Model;
 namespace ActorDispatch.Benchmarks.EndToEnd;
 
 /// <summary>
-/// Appends benchmark events through <see cref="IActorDispatch.AppendAsync(string, IReadOnlyList{NewEvent}, CancellationToken)"/>
+/// Appends benchmark events through <see cref="IE2eHost.AppendAsync"/> (the engine in process, or REST)
 /// the way PeerBench publishes: at most a window of events appended but not yet confirmed durable,
 /// optionally paced to a fixed rate. Event <c>i</c> carries sequence <c>i</c> and the timestamp
 /// taken when it was handed to the engine.
 /// </summary>
-internal sealed class Publisher(IActorDispatch engine, string @namespace, BenchPayload payload)
+internal sealed class Publisher(IE2eHost host, BenchPayload payload)
 {
     /// <summary>
     /// Appends <paramref name="count"/> events, <paramref name="eventsPerCall"/> per call, with at most
@@ -39,7 +39,7 @@ internal sealed class Publisher(IActorDispatch engine, string @namespace, BenchP
         {
             try
             {
-                await engine.AppendAsync(@namespace, events, ct);
+                await host.AppendAsync(events, ct);
             }
             catch (Exception e)
             {
@@ -62,7 +62,7 @@ internal sealed class Publisher(IActorDispatch engine, string @namespace, BenchP
     }
 
     // Waits until event `index` is due; a publisher that fell behind catches up without waiting.
-    private static async Task PaceAsync(long start, int index, int ratePerSecond, CancellationToken ct)
+    internal static async Task PaceAsync(long start, int index, int ratePerSecond, CancellationToken ct)
     {
         var ahead = start + (long)(index * (double)Stopwatch.Frequency / ratePerSecond) - Stopwatch.GetTimestamp();
         if (ahead * 1000 >= Stopwatch.Frequency) await Task.Delay(TimeSpan.FromSeconds(ahead / (double)Stopwatch.Frequency), ct);

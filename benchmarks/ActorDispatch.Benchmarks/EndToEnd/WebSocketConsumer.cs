@@ -158,9 +158,9 @@ internal static class WebSocketConsumer
     /// <summary>
     /// Reads a delivery's data and writes its ack, in one pass over the frame and with no
     /// allocation; false for a frame that needs none (a change notification). A delivery is the
-    /// event's fields, so its <c>type</c> is the event type.
+    /// event's fields, so its <c>type</c> is the event type. Also the failover measurement's reader.
     /// </summary>
-    private static bool Read(ReadOnlySpan<byte> utf8, Utf8JsonWriter json, ArrayBufferWriter<byte> ack, out long sequence, out long published)
+    internal static bool Read(ReadOnlySpan<byte> utf8, Utf8JsonWriter json, ArrayBufferWriter<byte> ack, out long sequence, out long published)
     {
         sequence = published = 0;
         var reader = new Utf8JsonReader(utf8);

@@ -24,6 +24,11 @@ internal sealed class WebhookHost : IE2eHost
 
     public IActorDispatch Engine => _server.Engine;
 
+    public Task AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken ct) => Engine.AppendAsync(IE2eHost.Namespace, events, ct);
+
+    public async Task<string?> GetConnectionAsync(string name, CancellationToken ct) =>
+        (await Engine.GetSubscriptionStatusAsync(IE2eHost.Namespace, name, ct)).Connection;
+
     /// <summary>Starts a receiver for this server; the server is disposed if that fails, and with the host otherwise.</summary>
     public static async Task<WebhookHost> StartAsync(ServerHost server, TransportVariant variant, CancellationToken ct)
     {
@@ -46,18 +51,21 @@ internal sealed class WebhookHost : IE2eHost
             Namespace = IE2eHost.Namespace,
             Name = name,
             Transport = "webhooks",
-            Options = new SubscriptionOptions
-            {
-                FirstEvent = firstEvent,
-                ReadAhead = _variant.ReadAhead,
-                WithData = true,
-                Batch = _variant.Batch ? true : null,
-                BatchSize = _variant.Batch ? _variant.BatchSize : null,
-                Transport = ImmutableSortedDictionary.Create<string, JsonElement>(StringComparer.Ordinal)
-                    .Add("url", JsonSerializer.SerializeToElement(url.AbsoluteUri)),
-            },
+            Options = Options(_variant, firstEvent, url),
         }, ct);
     }
+
+    /// <summary>The options of this transport's subscriptions, posting to <paramref name="url"/> (also <see cref="ClusterHost"/>'s).</summary>
+    public static SubscriptionOptions Options(TransportVariant variant, string firstEvent, Uri url) => new()
+    {
+        FirstEvent = firstEvent,
+        ReadAhead = variant.ReadAhead,
+        WithData = true,
+        Batch = variant.Batch ? true : null,
+        BatchSize = variant.Batch ? variant.BatchSize : null,
+        Transport = ImmutableSortedDictionary.Create<string, JsonElement>(StringComparer.Ordinal)
+            .Add("url", JsonSerializer.SerializeToElement(url.AbsoluteUri)),
+    };
 
     public Task<ConsumeResult> ConsumeAsync(string name, int expected, CancellationToken ct)
     {

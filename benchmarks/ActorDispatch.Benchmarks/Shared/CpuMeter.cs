@@ -4,17 +4,22 @@ namespace ActorDispatch.Benchmarks.Shared;
 
 /// <summary>
 /// How busy the rest of the machine was during a measurement, from <c>/proc</c> (as PeerBench's
-/// CpuMeter): the machine's busy time minus this process's, in percent of all cores. On a shared
-/// two-core machine this says which figures were disturbed.
+/// CpuMeter): the machine's busy time minus this process's (and the server processes' it started),
+/// in percent of all cores. On a shared two-core machine this says which figures were disturbed.
 /// </summary>
 internal static class CpuMeter
 {
     /// <summary>Other processes below this share of all cores count as a quiet machine.</summary>
     public const double QuietPercent = 10;
 
-    public readonly record struct Snapshot(long Total, long Busy, long Self);
+    /// <summary>The kernel's clock ticks (USER_HZ) per second, the unit of every field of a snapshot.</summary>
+    public const double TicksPerSecond = 100;
 
-    public static Snapshot Take()
+    /// <summary>Ticks of all cores, of them busy, of this process, and of the <c>processes</c> given to <see cref="Take"/>.</summary>
+    public readonly record struct Snapshot(long Total, long Busy, long Self, long Processes = 0);
+
+    /// <param name="processes">Processes of this run (the server nodes) whose CPU is ours, not other processes'.</param>
+    public static Snapshot Take(IReadOnlyList<int>? processes = null)
     {
         try
         {
@@ -27,10 +32,9 @@ internal static class CpuMeter
                 total += ticks;
                 if (i is not (4 or 5)) busy += ticks;
             }
-            // Fields after the ")" that closes the command name, from state (3): utime is 14, stime 15.
-            var stat = File.ReadAllText("/proc/self/stat");
-            var own = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return new Snapshot(total, busy, long.Parse(own[11], CultureInfo.InvariantCulture) + long.Parse(own[12], CultureInfo.InvariantCulture));
+            long children = 0;
+            foreach (var pid in processes ?? []) children += ProcessTicks($"/proc/{pid}/stat");
+            return new Snapshot(total, busy, ProcessTicks("/proc/self/stat"), children);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -38,12 +42,20 @@ internal static class CpuMeter
         }
     }
 
+    // Fields after the ")" that closes the command name, from state (3): utime is 14, stime 15.
+    private static long ProcessTicks(string path)
+    {
+        var stat = File.ReadAllText(path);
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Other processes' share of all cores between two snapshots, or null where /proc is missing.</summary>
     public static double? ForeignPercent(Snapshot before, Snapshot after)
     {
         var total = after.Total - before.Total;
         if (total <= 0) return null;
-        var foreign = Math.Max(0, after.Busy - before.Busy - (after.Self - before.Self));
+        var foreign = Math.Max(0, after.Busy - before.Busy - (after.Self - before.Self) - (after.Processes - before.Processes));
         return 100.0 * foreign / total;
     }
 
@@ -52,15 +64,15 @@ internal static class CpuMeter
     /// <see cref="QuietPercent"/> of all cores over one second, so that a measurement does not start
     /// in the middle of someone else's burst. Returns without waiting where /proc is missing.
     /// </summary>
-    public static async Task WaitForQuietAsync(TimeSpan maxWait)
+    public static async Task WaitForQuietAsync(TimeSpan maxWait, IReadOnlyList<int>? processes = null)
     {
         var deadline = DateTime.UtcNow + maxWait;
         var waited = false;
         while (DateTime.UtcNow < deadline)
         {
-            var before = Take();
+            var before = Take(processes);
             await Task.Delay(TimeSpan.FromSeconds(1));
-            if (ForeignPercent(before, Take()) is not { } foreign || foreign < QuietPercent)
+            if (ForeignPercent(before, Take(processes)) is not { } foreign || foreign < QuietPercent)
             {
                 if (waited) Progress.Log("the machine is quiet; measuring");
                 return;

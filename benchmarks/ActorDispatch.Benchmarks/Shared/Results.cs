@@ -56,5 +56,25 @@ internal sealed class Results(string column)
         return sb.ToString();
     }
 
+    /// <summary>Rows in the same layout: the first is the header, the first column is left-aligned, the others right.</summary>
+    public static string Table(IReadOnlyList<string[]> rows)
+    {
+        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        var sb = new StringBuilder();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            for (var c = 0; c < widths.Length; c++)
+                sb.Append(c == 0 ? "| " : " | ").Append(c == 0 ? rows[i][c].PadRight(widths[c]) : rows[i][c].PadLeft(widths[c]));
+            sb.Append(" |\n");
+            if (i == 0)
+            {
+                sb.Append("|:").Append('-', widths[0] + 1);
+                for (var c = 1; c < widths.Length; c++) sb.Append('|').Append('-', widths[c] + 1).Append(':');
+                sb.Append("|\n");
+            }
+        }
+        return sb.ToString();
+    }
+
     private static string Format(double value, Metric m) => value.ToString(m.Format, CultureInfo.InvariantCulture);
 }

@@ -77,10 +77,16 @@ internal sealed class StoreActorSystem : IAsyncDisposable
 
     private static (Config, Action) Postgres(string server, Config overrides)
     {
+        var (connectionString, drop) = CreateDatabase(server);
+        return (StorageConfig.Postgres(connectionString, overrides), drop);
+    }
+
+    /// <summary>A new database on the PostgreSQL server: its connection string, and how to drop it (connections and all).</summary>
+    public static (string ConnectionString, Action Drop) CreateDatabase(string server)
+    {
         var database = $"bench_{Guid.NewGuid():N}";
         Execute(server, $"CREATE DATABASE \"{database}\"");
-        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
-        return (StorageConfig.Postgres(connectionString, overrides), () =>
+        return (new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString, () =>
         {
             NpgsqlConnection.ClearAllPools();
             Execute(server, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
