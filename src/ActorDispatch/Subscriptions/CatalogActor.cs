@@ -178,7 +178,14 @@ internal sealed class CatalogActor : ReceivePersistentActor
         foreach (var watcher in _watchers) watcher.Tell(message);
     }
 
-    private void Announce(Subscription s, ChangeEventType type) =>
+    // Subscription changes are what an operator reads the log for: one line each, at Info.
+    private void Announce(Subscription s, ChangeEventType type)
+    {
+        _log.Info("Subscription {0} on transport {1} {2}", s.Ref, s.Transport, type.ToString().ToLowerInvariant());
+        Publish(s, type);
+    }
+
+    private void Publish(Subscription s, ChangeEventType type) =>
         _changeEvents.Tell(new ChangeEventHub.Publish(new ChangeEvent
         {
             Collection = ChangeEventHub.SubscriptionsCollection, Type = type, Namespace = s.Namespace, Id = s.Id.ToString(),
