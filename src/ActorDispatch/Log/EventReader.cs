@@ -21,16 +21,12 @@ internal sealed class EventReader
     // A known range of candidate entries narrower than this is scanned rather than searched.
     private const long ScanLimit = 16;
 
-    // Created on first read, not with the engine: the plugin waits only a few seconds for the write
-    // journal to be ready and throws otherwise, which at start-up on a loaded machine stopped the
-    // host. A failed creation is not cached (PublicationOnly), so the next read tries again.
-    private readonly Lazy<SqlReadJournal> _journal;
+    private readonly SqlReadJournal _journal;
     private readonly IMaterializer _materializer;
 
     public EventReader(ActorSystem system, LogPositions positions)
     {
-        _journal = new Lazy<SqlReadJournal>(() => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier),
-            LazyThreadSafetyMode.PublicationOnly);
+        _journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
         _materializer = system.Materializer(namePrefix: "actordispatch-reader");
         Positions = positions;
     }
@@ -105,7 +101,7 @@ internal sealed class EventReader
 
     private async Task<IReadOnlyList<(long Entry, IReadOnlyList<Event> Events)>> ReadEntriesAsync(string @namespace, long from, long to, CancellationToken cancellationToken)
     {
-        var rows = await _journal.Value.CurrentEventsByPersistenceId(EventLog.PersistenceId(@namespace), from, to)
+        var rows = await _journal.CurrentEventsByPersistenceId(EventLog.PersistenceId(@namespace), from, to)
             .Select(env => (env.SequenceNr, LogEntries.EventsOf(env.Event)))
             .RunWith(Sink.Seq<(long, IReadOnlyList<Event>)>(), _materializer)
             .WaitAsync(cancellationToken)
