@@ -126,8 +126,8 @@ public sealed class AuthSpec(AuthFixture server) : IClassFixture<AuthFixture>
     public async Task The_websocket_needs_credentials_by_header_or_access_token()
     {
         var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/ws" }.Uri;
-        Assert.Contains("401", (await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(uri, null))).Message);
-        Assert.Contains("401", (await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(uri, Basic("admin", "wrong")))).Message);
+        Assert.Contains("401", (await Assert.ThrowsAsync<WebSocketException>(() => WebSockets.ConnectAsync(uri))).Message);
+        Assert.Contains("401", (await Assert.ThrowsAsync<WebSocketException>(() => WebSockets.ConnectAsync(uri, Authorization(Basic("admin", "wrong"))))).Message);
 
         await AssertOpens(uri, Basic("reader"));
         await AssertOpens(uri, new AuthenticationHeaderValue("Bearer", ReaderKey));
@@ -143,9 +143,9 @@ public sealed class AuthSpec(AuthFixture server) : IClassFixture<AuthFixture>
         // A namespace in the query string is checked at the upgrade, and every start message after it,
         // since one connection may start subscriptions in several.
         Assert.Contains("403", (await Assert.ThrowsAsync<WebSocketException>(
-            () => ConnectAsync(new UriBuilder(uri) { Query = "namespace=elsewhere&ephemeral" }.Uri, Basic("scoped")))).Message);
+            () => WebSockets.ConnectAsync(new UriBuilder(uri) { Query = "namespace=elsewhere&ephemeral" }.Uri, Authorization(Basic("scoped"))))).Message);
 
-        using var ws = await ConnectAsync(new UriBuilder(uri) { Query = $"namespace={ScopedNamespace}&ephemeral" }.Uri, Basic("scoped"));
+        using var ws = await WebSockets.ConnectAsync(new UriBuilder(uri) { Query = $"namespace={ScopedNamespace}&ephemeral" }.Uri, Authorization(Basic("scoped")));
         await ws.SendAsync(Encoding.UTF8.GetBytes("""{"type":"start","namespace":"elsewhere","ephemeral":true}"""), WebSocketMessageType.Text, true, CancellationToken.None);
         await AssertRefusedStartAsync(ws);
     }
@@ -324,26 +324,9 @@ public sealed class AuthSpec(AuthFixture server) : IClassFixture<AuthFixture>
 
     private static async Task AssertOpens(Uri uri, AuthenticationHeaderValue? auth)
     {
-        using var ws = await ConnectAsync(uri, auth);
+        using var ws = await WebSockets.ConnectAsync(uri, Authorization(auth));
         Assert.Equal(WebSocketState.Open, ws.State);
         await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
-    }
-
-    private static async Task<ClientWebSocket> ConnectAsync(Uri uri, AuthenticationHeaderValue? auth)
-    {
-        var ws = new ClientWebSocket();
-        if (auth is not null) ws.Options.SetRequestHeader("Authorization", auth.ToString());
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await ws.ConnectAsync(uri, cts.Token);
-            return ws;
-        }
-        catch
-        {
-            ws.Dispose();
-            throw;
-        }
     }
 
     private sealed class ManualClock : TimeProvider
@@ -352,4 +335,6 @@ public sealed class AuthSpec(AuthFixture server) : IClassFixture<AuthFixture>
 
         public override DateTimeOffset GetUtcNow() => Now;
     }
+
+    private static (string, string)? Authorization(AuthenticationHeaderValue? auth) => auth is null ? null : ("Authorization", auth.ToString());
 }

@@ -36,31 +36,14 @@ public sealed class BrowserGuardsSpec(ServerFixture server)
         Assert.Equal(HttpStatusCode.Created, (await server.Http.PostAsync($"/api/v1/namespaces/{ns}/subscriptions", Body("""{"name":"app1"}"""))).StatusCode);
         var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/ws", Query = $"namespace={ns}&name=app1" }.Uri;
 
-        var refused = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(uri, "http://127.0.0.1:1"));
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => WebSockets.ConnectAsync(uri, ("Origin", "http://127.0.0.1:1")));
         Assert.Contains("403", refused.Message);
 
         foreach (var origin in new[] { server.BaseAddress.GetLeftPart(UriPartial.Authority), AllowedOrigin, null })
         {
-            using var ws = await ConnectAsync(uri, origin);
+            using var ws = await WebSockets.ConnectAsync(uri, origin is null ? null : ("Origin", origin));
             Assert.Equal(WebSocketState.Open, ws.State);
             await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
-        }
-    }
-
-    private static async Task<ClientWebSocket> ConnectAsync(Uri uri, string? origin)
-    {
-        var ws = new ClientWebSocket();
-        if (origin is not null) ws.Options.SetRequestHeader("Origin", origin);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await ws.ConnectAsync(uri, cts.Token);
-            return ws;
-        }
-        catch
-        {
-            ws.Dispose();
-            throw;
         }
     }
 }

@@ -45,12 +45,12 @@ public sealed class MetricsSpec(ServerFixture server) : IClassFixture<ServerFixt
         var sequences = new List<long>();
         for (var answered = 0; answered < 6; answered++)
         {
-            var delivery = await ReceiveAsync(ws, cts.Token);
+            var delivery = await ws.ReceiveJsonAsync(cts.Token);
             sequences.Add((long)delivery["sequence"]!);
             var reject = sequences.Count == 4;
             await SendAsync(ws, $$"""{"type":"{{(reject ? "nack" : "ack")}}","id":"{{delivery["id"]}}"}""", cts.Token);
         }
-        sequences.Add((long)(await ReceiveAsync(ws, cts.Token))["sequence"]!);
+        sequences.Add((long)(await ws.ReceiveJsonAsync(cts.Token))["sequence"]!);
         Assert.Equal([1L, 2, 3, 4, 4, 5, 6], sequences);
 
         var consumer = new[] { ("namespace", ns), ("subscription", "consumer") };
@@ -145,19 +145,6 @@ public sealed class MetricsSpec(ServerFixture server) : IClassFixture<ServerFixt
 
     private static async Task SendAsync(ClientWebSocket ws, string json, CancellationToken ct) =>
         await ws.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, ct);
-
-    private static async Task<JsonNode> ReceiveAsync(ClientWebSocket ws, CancellationToken ct)
-    {
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await ws.ReceiveAsync(buffer, ct);
-            message.Write(buffer, 0, result.Count);
-        } while (!result.EndOfMessage);
-        return JsonNode.Parse(message.ToArray())!;
-    }
 
     private static async Task<TestServer> StartedServer(string[] args)
     {

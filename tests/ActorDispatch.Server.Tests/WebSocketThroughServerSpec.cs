@@ -25,7 +25,7 @@ public sealed class WebSocketThroughServerSpec(ServerFixture server)
         var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/ws", Query = $"namespace={ns}&name=app1" }.Uri;
         await ws.ConnectAsync(uri, cts.Token);
 
-        var delivery = await ReceiveAsync(ws, cts.Token);
+        var delivery = await ws.ReceiveJsonAsync(cts.Token);
         Assert.Equal("order_created", (string?)delivery["type"]);
         Assert.Equal(7, (int)delivery["data"]!["id"]!);
         Assert.Equal("app1", (string?)delivery["subscription"]!["name"]);
@@ -42,18 +42,5 @@ public sealed class WebSocketThroughServerSpec(ServerFixture server)
             await Task.Delay(50, cts.Token);
         }
         await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cts.Token);
-    }
-
-    private static async Task<JsonNode> ReceiveAsync(ClientWebSocket ws, CancellationToken ct)
-    {
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await ws.ReceiveAsync(buffer, ct);
-            message.Write(buffer, 0, result.Count);
-        } while (!result.EndOfMessage);
-        return JsonNode.Parse(message.ToArray())!;
     }
 }
