@@ -10,75 +10,58 @@ namespace ActorDispatch.Tests.Cluster;
 /// </summary>
 [Trait("Category", "Postgres")]
 [Trait("Category", "Cluster")]
-public sealed class ClusterSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: null), IAsyncLifetime
+public sealed class ClusterSpec(ITestOutputHelper output) : ThreeNodeClusterSpec()
 {
-    private const string Ns = "default";
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
-    private readonly TestStore _store = TestStore.Create(StoreKind.Postgres);
-    private readonly List<ClusterNode> _nodes = [];
-
-    public async Task InitializeAsync()
-    {
-        _nodes.AddRange(await ClusterNode.StartClusterAsync(3, _store.ConnectionString!));
-        await AwaitAssertAsync(() => Assert.All(_nodes, n => n.AssertMembersUp(3)), TimeSpan.FromSeconds(60), Interval);
-    }
-
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        foreach (var node in _nodes) await node.DisposeAsync();
-        _store.Dispose();
-    }
-
     [SkippableFact]
     public async Task Events_appended_on_any_node_reach_a_listener_on_another_in_order_and_acks_commit_everywhere()
     {
-        await _nodes[0].Dispatch.CreateSubscriptionAsync(new SubscriptionInput
+        await Nodes[0].Dispatch.CreateSubscriptionAsync(new SubscriptionInput
         {
             Namespace = Ns, Name = "orders", Transport = "system", Options = new SubscriptionOptions { FirstEvent = "oldest", ReadAhead = 5 },
         });
         var received = new ConcurrentQueue<Event>();
-        _nodes[1].Listen(Ns, "orders", received, output.WriteLine);
+        Nodes[1].Listen(Ns, "orders", received, output.WriteLine);
 
         // One writer per namespace wherever the append arrives: sequences stay dense.
         var appended = new List<Event>();
-        for (var i = 0; i < 30; i++) appended.Add(await _nodes[i % 3].Dispatch.AppendAsync(Ns, new NewEvent { Type = "order_created", Tag = $"{i}" }));
+        for (var i = 0; i < 30; i++) appended.Add(await Nodes[i % 3].Dispatch.AppendAsync(Ns, new NewEvent { Type = "order_created", Tag = $"{i}" }));
         Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), appended.Select(e => e.Sequence));
 
         await AwaitAssertAsync(() => Assert.Equal(30, received.Count), TimeSpan.FromSeconds(30), Interval);
         Assert.Equal(appended.Select(e => e.Id), received.Select(e => e.Id));
-        foreach (var node in _nodes)
+        foreach (var node in Nodes)
         {
             await AwaitAssertAsync(async () =>
             {
                 var status = await node.Dispatch.GetSubscriptionStatusAsync(Ns, "orders");
                 Assert.Equal(30, status.CurrentOffset);
-                Assert.Contains(status.Node, _nodes.Select(n => n.Name));
+                Assert.Contains(status.Node, Nodes.Select(n => n.Name));
             }, TimeSpan.FromSeconds(30), Interval);
         }
-        Assert.Equal(30, await _nodes[2].Dispatch.GetHeadAsync(Ns));
-        Assert.Single(await _nodes[2].Dispatch.ListSubscriptionsAsync(Ns));
+        Assert.Equal(30, await Nodes[2].Dispatch.GetHeadAsync(Ns));
+        Assert.Single(await Nodes[2].Dispatch.ListSubscriptionsAsync(Ns));
     }
 
     [SkippableFact]
     public async Task When_the_node_dispatching_a_subscription_dies_another_takes_over_and_nothing_is_lost()
     {
-        await _nodes[0].Dispatch.CreateSubscriptionAsync(new SubscriptionInput
+        await Nodes[0].Dispatch.CreateSubscriptionAsync(new SubscriptionInput
         {
             Namespace = Ns, Name = "failover", Transport = "system", Options = new SubscriptionOptions { FirstEvent = "oldest", ReadAhead = 5 },
         });
         // Two listeners on two nodes: one is active, the other takes over if its node dies.
         var received = new ConcurrentQueue<Event>();
-        _nodes[1].Listen(Ns, "failover", received, output.WriteLine);
-        _nodes[2].Listen(Ns, "failover", received, output.WriteLine);
-        for (var i = 0; i < 20; i++) await _nodes[0].Dispatch.AppendAsync(Ns, new NewEvent { Type = "before", Tag = $"{i}" });
-        await AwaitAssertAsync(async () => Assert.Equal(20, (await _nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "failover")).CurrentOffset), TimeSpan.FromSeconds(30), Interval);
+        Nodes[1].Listen(Ns, "failover", received, output.WriteLine);
+        Nodes[2].Listen(Ns, "failover", received, output.WriteLine);
+        for (var i = 0; i < 20; i++) await Nodes[0].Dispatch.AppendAsync(Ns, new NewEvent { Type = "before", Tag = $"{i}" });
+        await AwaitAssertAsync(async () => Assert.Equal(20, (await Nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "failover")).CurrentOffset), TimeSpan.FromSeconds(30), Interval);
 
-        var dispatching = (await _nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "failover")).Node;
-        var victim = _nodes.Single(n => n.Name == dispatching);
-        var survivors = _nodes.Where(n => n != victim).ToList();
+        var dispatching = (await Nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "failover")).Node;
+        var victim = Nodes.Single(n => n.Name == dispatching);
+        var survivors = Nodes.Where(n => n != victim).ToList();
         output.WriteLine($"killing {victim.Name}, which dispatches the subscription");
         await victim.KillAsync();
-        _nodes.Remove(victim);
+        Nodes.Remove(victim);
 
         // Appends go on through the survivors, retried while the namespace's log moves.
         for (var i = 0; i < 20; i++) await survivors[i % 2].AppendWithRetryAsync(Ns, new NewEvent { Type = "after", Tag = $"{i}" });

@@ -13,52 +13,36 @@ namespace ActorDispatch.Tests.Cluster;
 /// </summary>
 [Trait("Category", "Postgres")]
 [Trait("Category", "Cluster")]
-public sealed class GracefulLeaveSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: null), IAsyncLifetime
+public sealed class GracefulLeaveSpec(ITestOutputHelper output) : ThreeNodeClusterSpec(LongCommitInterval)
 {
-    private const string Ns = "default";
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
     private static readonly Config LongCommitInterval = ConfigurationFactory.ParseString("actordispatch.dispatch.commit-interval = 10m");
-    private readonly TestStore _store = TestStore.Create(StoreKind.Postgres);
-    private readonly List<ClusterNode> _nodes = [];
-
-    public async Task InitializeAsync()
-    {
-        _nodes.AddRange(await ClusterNode.StartClusterAsync(3, _store.ConnectionString!, LongCommitInterval));
-        await AwaitAssertAsync(() => Assert.All(_nodes, n => n.AssertMembersUp(3)), TimeSpan.FromSeconds(60), Interval);
-    }
-
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        foreach (var node in _nodes) await node.DisposeAsync();
-        _store.Dispose();
-    }
 
     [SkippableFact]
     public async Task A_node_that_leaves_hands_its_subscription_over_with_the_offset_persisted_and_redelivers_nothing()
     {
-        await _nodes[0].Dispatch.CreateSubscriptionAsync(new SubscriptionInput
+        await Nodes[0].Dispatch.CreateSubscriptionAsync(new SubscriptionInput
         {
             Namespace = Ns, Name = "leave", Transport = "system", Options = new SubscriptionOptions { FirstEvent = "oldest", ReadAhead = 5 },
         });
         var received = new ConcurrentQueue<Event>();
-        foreach (var node in _nodes) node.Listen(Ns, "leave", received, output.WriteLine);
-        for (var i = 0; i < 20; i++) await _nodes[i % 3].Dispatch.AppendAsync(Ns, new NewEvent { Type = "before", Tag = $"{i}" });
-        await AwaitAssertAsync(async () => Assert.Equal(20, (await _nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "leave")).CurrentOffset),
+        foreach (var node in Nodes) node.Listen(Ns, "leave", received, output.WriteLine);
+        for (var i = 0; i < 20; i++) await Nodes[i % 3].Dispatch.AppendAsync(Ns, new NewEvent { Type = "before", Tag = $"{i}" });
+        await AwaitAssertAsync(async () => Assert.Equal(20, (await Nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "leave")).CurrentOffset),
             TimeSpan.FromSeconds(30), Interval);
 
-        var dispatching = (await _nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "leave")).Node;
-        var leaving = _nodes.Single(n => n.Name == dispatching);
+        var dispatching = (await Nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "leave")).Node;
+        var leaving = Nodes.Single(n => n.Name == dispatching);
         output.WriteLine($"{leaving.Name} dispatches the subscription and leaves");
         await leaving.DisposeAsync(); // coordinated shutdown: leave the cluster, hand shards off
-        _nodes.Remove(leaving);
+        Nodes.Remove(leaving);
 
         await AwaitAssertAsync(async () =>
         {
-            var status = await _nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "leave");
+            var status = await Nodes[0].Dispatch.GetSubscriptionStatusAsync(Ns, "leave");
             Assert.NotEqual(leaving.Name, status.Node);
             Assert.Equal(20, status.CurrentOffset);
         }, TimeSpan.FromSeconds(30), Interval);
-        await _nodes[0].Dispatch.AppendAsync(Ns, new NewEvent { Type = "after" });
+        await Nodes[0].Dispatch.AppendAsync(Ns, new NewEvent { Type = "after" });
 
         await AwaitAssertAsync(() => Assert.Contains(received, e => e.Type == "after"), TimeSpan.FromSeconds(30), Interval);
         Assert.Equal(Enumerable.Range(1, 21).Select(i => (long)i), received.Select(e => e.Sequence));
