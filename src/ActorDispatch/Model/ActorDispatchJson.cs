@@ -112,7 +112,7 @@ internal sealed class EventJsonConverter : JsonConverter<Event>
         if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("an event must be a JSON object");
         Guid? id = null, reference = null, correlator = null, tx = null;
         long? sequence = null;
-        string? type = null, ns = null, topic = null, tag = null, author = null;
+        string? type = null, ns = null, topic = null, tag = null, author = null, traceParent = null, traceState = null;
         DateTimeOffset? created = null;
         JsonElement? data = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -128,6 +128,8 @@ internal sealed class EventJsonConverter : JsonConverter<Event>
             else if (reader.ValueTextEquals("correlator"u8)) correlator = NextGuid(ref reader);
             else if (reader.ValueTextEquals("tx"u8)) tx = NextGuid(ref reader);
             else if (reader.ValueTextEquals("created"u8)) created = NextTimestamp(ref reader);
+            else if (reader.ValueTextEquals("traceparent"u8)) traceParent = NextString(ref reader);
+            else if (reader.ValueTextEquals("tracestate"u8)) traceState = NextString(ref reader);
             else if (reader.ValueTextEquals("data"u8))
             {
                 reader.Read();
@@ -152,6 +154,8 @@ internal sealed class EventJsonConverter : JsonConverter<Event>
             Correlator = correlator,
             Tx = tx,
             Created = created ?? throw Missing("created"),
+            TraceParent = traceParent,
+            TraceState = traceState,
             Data = data,
         };
     }
@@ -175,7 +179,7 @@ internal sealed class EventJsonConverter : JsonConverter<Event>
     public override void Write(Utf8JsonWriter writer, Event value, JsonSerializerOptions options)
     {
         writer.WriteStartObject();
-        WriteFields(writer, value, includeData: true);
+        WriteFields(writer, value, includeData: true, value.TraceParent);
         writer.WriteEndObject();
     }
 
@@ -192,8 +196,11 @@ internal sealed class EventJsonConverter : JsonConverter<Event>
     private static readonly JsonEncodedText TxName = JsonEncodedText.Encode("tx");
     private static readonly JsonEncodedText CreatedName = JsonEncodedText.Encode("created");
     private static readonly JsonEncodedText DataName = JsonEncodedText.Encode("data");
+    internal static readonly JsonEncodedText TraceParentName = JsonEncodedText.Encode("traceparent");
+    internal static readonly JsonEncodedText TraceStateName = JsonEncodedText.Encode("tracestate");
 
-    internal static void WriteFields(Utf8JsonWriter writer, Event e, bool includeData)
+    // traceParent: the stored one for an event, the one the delivery carries for a delivery.
+    internal static void WriteFields(Utf8JsonWriter writer, Event e, bool includeData, string? traceParent)
     {
         writer.WriteString(IdName, e.Id);
         writer.WriteNumber(SequenceName, e.Sequence);
@@ -208,6 +215,8 @@ internal sealed class EventJsonConverter : JsonConverter<Event>
         Span<byte> created = stackalloc byte[UtcTimestampJsonConverter.Length];
         UtcTimestampJsonConverter.Format(e.Created, created);
         writer.WriteString(CreatedName, created);
+        if (traceParent is not null) writer.WriteString(TraceParentName, traceParent);
+        if (e.TraceState is not null) writer.WriteString(TraceStateName, e.TraceState);
         if (includeData && e.Data is { } data)
         {
             // The payload was validated as JSON when it was parsed: copy its text rather than re-encode it.
@@ -234,7 +243,7 @@ internal sealed class EventDeliveryJsonConverter : JsonConverter<EventDelivery>
     public override void Write(Utf8JsonWriter writer, EventDelivery value, JsonSerializerOptions options)
     {
         writer.WriteStartObject();
-        EventJsonConverter.WriteFields(writer, value.Event, includeData: true);
+        EventJsonConverter.WriteFields(writer, value.Event, includeData: true, value.TraceParent);
         writer.WritePropertyName("subscription");
         writer.WriteStartObject();
         if (value.Subscription.Id is { } id) writer.WriteString("id", id);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ActorDispatch.Diagnostics;
 using System.Text.Json.Serialization;
 
 namespace ActorDispatch.Model;
@@ -22,6 +23,15 @@ public sealed record Event
     public Guid? Tx { get; init; }
     public required DateTimeOffset Created { get; init; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the append that wrote the event (its span's, or the caller's
+    /// when no span was recorded), or null when the append had no trace.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>The W3C <c>tracestate</c> that came with <see cref="TraceParent"/>, if any.</summary>
+    public string? TraceState { get; init; }
+
     /// <summary>The JSON payload, if any. Left out of deliveries to subscriptions without <c>withData</c>.</summary>
     public JsonElement? Data { get; init; }
 
@@ -30,6 +40,7 @@ public sealed record Event
         other is not null && Id == other.Id && Sequence == other.Sequence && Type == other.Type && Namespace == other.Namespace &&
         Topic == other.Topic && Tag == other.Tag && Author == other.Author && Reference == other.Reference &&
         Correlator == other.Correlator && Tx == other.Tx && Created == other.Created &&
+        TraceParent == other.TraceParent && TraceState == other.TraceState &&
         (Data is null ? other.Data is null : other.Data is not null && JsonElement.DeepEquals(Data.Value, other.Data.Value));
 
     public override int GetHashCode() => HashCode.Combine(Id, Sequence);
@@ -66,7 +77,25 @@ public sealed record SubscriptionRef
 /// One event delivered to a transport: on the wire, the event's fields plus <c>subscription</c>.
 /// </summary>
 [JsonConverter(typeof(EventDeliveryJsonConverter))]
-public sealed record EventDelivery(Event Event, SubscriptionRef Subscription);
+public sealed record EventDelivery(Event Event, SubscriptionRef Subscription)
+{
+    private readonly string? _traceParent;
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> a transport sends with this delivery (a header, a field, a message
+    /// property): the delivery's own span when tracing records one, else the append's
+    /// (<see cref="Event.TraceParent"/>), else one derived from the event id, so that every delivery
+    /// carries a valid trace context and redeliveries of an event carry the same trace id.
+    /// </summary>
+    public string TraceParent
+    {
+        get => _traceParent ?? Event.TraceParent ?? EventTrace.Derive(Event);
+        init => _traceParent = value;
+    }
+
+    /// <summary>The W3C <c>tracestate</c> to send beside <see cref="TraceParent"/>, if any.</summary>
+    public string? TraceState => Event.TraceState;
+}
 
 /// <summary>Several events delivered and acknowledged as one unit, for subscriptions with <c>batch</c>.</summary>
 public sealed record EventDeliveryBatch(Guid Id, SubscriptionRef Subscription, IReadOnlyList<EventDelivery> Events);

@@ -1,3 +1,4 @@
+using ActorDispatch.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ActorDispatch.Model;
@@ -41,8 +42,27 @@ public sealed class JsonShapeTests
         Assert.Equal("order_created", (string?)json["type"]);
         Assert.Equal("app1", (string?)json["subscription"]!["name"]);
         var back = JsonSerializer.Deserialize<EventDelivery>(json.ToJsonString(), ActorDispatchJson.Options)!;
-        Assert.Equal(Sample, back.Event);
+        // The trace context a delivery carries reads back as the event's.
+        Assert.Equal(Sample with { TraceParent = EventTrace.Derive(Sample) }, back.Event);
         Assert.Equal(sub, back.Subscription);
+    }
+
+    [Fact]
+    public void A_delivery_carries_the_appends_trace_or_one_derived_from_the_event()
+    {
+        var sub = new SubscriptionRef { Namespace = "default", Name = "app1" };
+        var derived = (string?)ToJson(new EventDelivery(Sample, sub))["traceparent"];
+        Assert.True(EventTrace.TryParse(derived, null, out var context), derived);
+        Assert.Equal(Sample.Id.ToString("N"), context.TraceId.ToHexString());
+        Assert.Equal(derived, (string?)ToJson(new EventDelivery(Sample, sub))["traceparent"]);
+
+        const string upstream = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var traced = Sample with { TraceParent = upstream, TraceState = "congo=t61rcWkgMzE" };
+        var json = ToJson(new EventDelivery(traced, sub));
+        Assert.Equal(upstream, (string?)json["traceparent"]);
+        Assert.Equal("congo=t61rcWkgMzE", (string?)json["tracestate"]);
+        Assert.Equal(traced, JsonSerializer.Deserialize<Event>(ToJson(traced).ToJsonString(), ActorDispatchJson.Options));
+        Assert.False(ToJson(Sample).ContainsKey("traceparent"));
     }
 
     [Fact]
