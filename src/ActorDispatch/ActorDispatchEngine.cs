@@ -56,6 +56,7 @@ public sealed partial class ActorDispatchEngine : IActorDispatch, IExtension
 
         _cluster = ClusterSettings.Create(system);
         if (_cluster is not null && StorageConfig.IsSqlite(system.Settings.Config)) throw Errors.ClusterNeedsPostgres();
+        _ = StorageConfig.DurabilityOf(system); // refuses a durability the store is not set up for
         _reader = new EventReader(system, new LogPositions());
         var metrics = Metrics = ActorDispatchMetrics.Get(system);
         _changeEvents = system.ActorOf(ChangeEventHub.Props(), "actordispatch-changes");

@@ -23,7 +23,9 @@ public static class ActorDispatchHostingExtensions
         var options = new ActorDispatchOptions();
         configure?.Invoke(options);
         builder.AddHocon(options.ToHocon(), HoconAddMode.Prepend);
-        builder.AddHocon(options.StorageHocon(), HoconAddMode.Prepend);
+        var storage = options.StorageHocon();
+        builder.AddHocon(storage, HoconAddMode.Prepend);
+        if (StorageConfig.ConnectionSetup(storage) is { } connections) builder.AddSetup(connections);
         if (options.Hocon is { IsEmpty: false } hocon) builder.AddHocon(hocon, HoconAddMode.Append); // beneath everything above, over the reference
         builder.AddHocon(ActorDispatchConfig.Reference, HoconAddMode.Append);
         builder.AddSetup(new ActorDispatchSetup(options.Transports));

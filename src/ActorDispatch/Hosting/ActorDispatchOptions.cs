@@ -21,6 +21,13 @@ public sealed class ActorDispatchOptions
     /// <summary>PostgreSQL connection string: the production store. Takes precedence over SQLite.</summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>
+    /// Whether a commit is synced to disk before it is acknowledged (<see cref="StorageDurability.Full"/>,
+    /// the default) or only survives a crash of the process (<see cref="StorageDurability.Process"/>);
+    /// <c>actordispatch.storage.durability</c> in HOCON.
+    /// </summary>
+    public StorageDurability? Durability { get; set; }
+
     /// <summary>At most this many durable subscriptions (default 500).</summary>
     public int? MaxSubscriptions { get; set; }
 
@@ -53,12 +60,17 @@ public sealed class ActorDispatchOptions
         if (MaxSubscriptions is { } max) sb.AppendLine(CultureInfo.InvariantCulture, $"actordispatch.subscriptions.max = {max}");
         if (CommitInterval is { } ci) sb.AppendLine(CultureInfo.InvariantCulture, $"actordispatch.dispatch.commit-interval = {(long)ci.TotalMilliseconds}ms");
         if (PageSize is { } ps) sb.AppendLine(CultureInfo.InvariantCulture, $"actordispatch.dispatch.page-size = {ps}");
+        if (Durability is { } d) sb.AppendLine(CultureInfo.InvariantCulture, $"{StorageDurabilitySetting.Path} = {d.Name()}");
         if (MaxDataSize is { } mds) sb.AppendLine(CultureInfo.InvariantCulture, $"actordispatch.log.max-data-size = {mds}");
         return sb.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(sb.ToString());
     }
 
     /// <summary>The storage configuration these options select.</summary>
-    public Config StorageHocon() => PostgresConnectionString is { Length: > 0 } pg
-        ? StorageConfig.Postgres(pg, Hocon)
-        : StorageConfig.Sqlite(SqlitePath ?? DefaultSqlitePath, Hocon);
+    public Config StorageHocon()
+    {
+        var tunables = Hocon is null ? ToHocon() : ToHocon().WithFallback(Hocon);
+        return PostgresConnectionString is { Length: > 0 } pg
+            ? StorageConfig.Postgres(pg, tunables)
+            : StorageConfig.Sqlite(SqlitePath ?? DefaultSqlitePath, tunables);
+    }
 }
