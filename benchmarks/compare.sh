@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ActorDispatch beside NATS JetStream, RabbitMQ and Redis Streams on this machine, in one command.
-# Runs PeerBench (../shared/bench/peers: installs and starts each broker, one at a time) on the
-# shared workload, then the e2e runner on the same workload (in process, paced, over WebSockets with
+# Runs the peer harness (benchmarks/peers.sh: installs and starts each broker, one at a time) on the
+# e2e workload, then the e2e runner on the same workload (in process, paced, over WebSockets with
 # the runner's lean client and with .NET's ClientWebSocket), and prints one table of medians with
 # ActorDispatch's ratio to each broker. The machine is
 # shared and its speed drifts by the hour, so only figures taken in one such run are compared.
@@ -10,12 +10,11 @@
 #   BROKERS="nats" bash benchmarks/compare.sh    # a subset
 #   bash benchmarks/compare.sh --quick           # wiring check: N=20000, 1 repetition, 8 s warm-up
 #
-# Everything (PeerBench's results, ours, the table) goes to $OUT, default
+# Everything (the brokers' results, ours, the table) goes to $OUT, default
 # /tmp/actordispatch-compare/<timestamp>; the table is also printed at the end.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PEERS_SRC=${PEERS_SRC:-$ROOT/../shared/bench/peers}
 BROKERS=${BROKERS:-"nats rabbitmq redis"}
 WARMUP_S=${WARMUP_S:-60}
 LIVE_RATE=${LIVE_RATE:-5000}
@@ -30,20 +29,16 @@ esac
 
 log() { printf '%s [compare] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-[[ -f $PEERS_SRC/run.sh ]] || { log "PeerBench not found at $PEERS_SRC (set PEERS_SRC)"; exit 1; }
 mkdir -p "$OUT"
-# A copy: ../shared may be read-only, and PeerBench builds in its own directory.
-rm -rf "$OUT/peers" && cp -r "$PEERS_SRC" "$OUT/peers"
 
 log "brokers ($BROKERS), then ActorDispatch; results in $OUT"
-(cd "$OUT/peers" && OUT="$OUT/brokers" BROKERS="$BROKERS" bash run.sh --warmup-s "$WARMUP_S" "${WORKLOAD[@]}") > "$OUT/brokers.log" 2>&1 \
-  || { log "PeerBench failed: see $OUT/brokers.log"; exit 1; }
-PACED=""  # PeerBench's paced comparison is JetStream's and Redis's
-for b in $BROKERS; do if [[ $b == nats || $b == redis ]]; then PACED+="$b "; fi; done
-if [[ -n $PACED ]]; then
-  (cd "$OUT/peers" && OUT="$OUT/brokers-paced" BROKERS="$PACED" bash run.sh --modes B --live-rate "$LIVE_RATE" --warmup-s "$WARMUP_S" "${WORKLOAD[@]}") \
-    > "$OUT/brokers-paced.log" 2>&1 || { log "PeerBench (paced) failed: see $OUT/brokers-paced.log"; exit 1; }
-fi
+peers() { # out dir, harness flags...
+  local dir=$1; shift
+  OUT="$OUT/$dir" BROKERS="$BROKERS" bash "$ROOT/benchmarks/peers.sh" --warmup-s "$WARMUP_S" "${WORKLOAD[@]}" "$@" > "$OUT/$dir.log" 2>&1 \
+    || { log "peers.sh failed: see $OUT/$dir.log"; exit 1; }
+}
+peers brokers --modes A,B,C
+peers brokers-paced --modes B --live-rate "$LIVE_RATE"
 
 dotnet build "$ROOT/benchmarks/ActorDispatch.Benchmarks" -c Release -nologo -clp:ErrorsOnly > "$OUT/build.log" 2>&1 \
   || { log "build failed: see $OUT/build.log"; exit 1; }
@@ -62,7 +57,7 @@ e2e websocket-dotnet --transport websocket --ws-client dotnet --modes A,B,C
 
 # One JSON key of ours (null when absent).
 ours() { grep -o "\"$2\":[^,}]*" "$OUT/$1.json" | head -n 1 | cut -d: -f2; }
-# The median of a PeerBench metric over its repetitions (results.tsv: broker, metric, rep, value).
+# The median of a broker's metric over its repetitions (peers.sh's results.tsv: broker, metric, rep, value).
 theirs() { # dir, broker, metric
   if [[ ! -f $OUT/$1/results.tsv ]]; then echo null; return; fi
   awk -F '\t' -v b="$2" -v m="$3" '$1 == b && $2 == m && $3 > 0 { v[n++] = $4 }
@@ -110,7 +105,6 @@ ratio() {
     if [[ $dir == brokers && $key != A_append ]]; then ws=$(ours websocket "$key"); fi
     line="| $label | $(fmt "$mine" "$format") | $(fmt "$ws" "$format")"
     for b in $BROKERS; do
-      if [[ $dir == brokers-paced && $b == rabbitmq ]]; then line+=" | — | —"; continue; fi
       other=$(theirs "$dir" "${NAME[$b]}" "$metric")
       line+=" | $(fmt "$other" "$format") | $(ratio "$mine" "$other")"
     done
@@ -124,5 +118,10 @@ ratio() {
     fi
     echo "$label: consume+ack $(ratio "$(ours "$client" A_consume)" "$(ours in-process A_consume)")," \
       "live $(ratio "$(ours "$client" B_e2e)" "$(ours in-process B_e2e)"), fan-out $(ratio "$(ours "$client" C_deliveries)" "$(ours in-process C_deliveries)")"
+  done
+  echo
+  # What each broker's acks promised in this run, as the harness read it back from the broker.
+  for b in $BROKERS; do
+    echo "- ${NAME[$b]}: $(grep -o '"durability":"[^"]*"' "$OUT/brokers/${NAME[$b]}.json" 2>/dev/null | cut -d'"' -f4)"
   done
 } | tee "$OUT/table.md"
