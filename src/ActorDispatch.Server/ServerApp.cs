@@ -46,6 +46,7 @@ public static class ServerApp
             {
                 o.SqlitePath = settings.SqlitePath;
                 o.PostgresConnectionString = settings.PostgresConnectionString;
+                o.Durability = settings.Durability;
                 o.Hocon = configFile;
                 if (settings.Cluster is { } cluster)
                 {

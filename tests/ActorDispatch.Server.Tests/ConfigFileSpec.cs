@@ -92,6 +92,26 @@ public sealed class ConfigFileSpec : IDisposable
         Assert.DoesNotContain(_dir, body);
     }
 
+    [Theory]
+    [InlineData("", "", "full")]
+    [InlineData("", "--ActorDispatch:Storage:Durability=process", "process")]
+    [InlineData("actordispatch.storage.durability = process", "", "process")]
+    [InlineData("actordispatch.storage.durability = process", "--ActorDispatch:Storage:Durability=full", "full")]
+    public async Task Status_shows_the_durability_full_unless_the_setting_or_the_file_says_process(string hocon, string arg, string expected)
+    {
+        await using var server = await StartAsync(Write(hocon + "\n"), arg is "" ? [] : [arg]);
+        var status = System.Text.Json.Nodes.JsonNode.Parse(await server.Http.GetStringAsync("/api/v1/status"))!;
+        Assert.Equal(expected, (string?)status["durability"]);
+    }
+
+    [Fact]
+    public void An_unknown_durability_stops_the_server_at_start_naming_the_setting()
+    {
+        var refused = Assert.Throws<ActorDispatchException>(() => ServerApp.Build(Args(Write("\n"), "--ActorDispatch:Storage:Durability=fsync")));
+        Assert.Contains("ActorDispatch:Storage:Durability", refused.Message);
+        Assert.Contains("fsync", refused.Message);
+    }
+
     [Fact]
     public async Task A_store_failure_answers_503_with_its_code_and_without_the_stores_own_words()
     {

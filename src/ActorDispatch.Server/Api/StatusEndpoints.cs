@@ -1,3 +1,4 @@
+using ActorDispatch.Configuration;
 using ActorDispatch.Model;
 using ActorDispatch.Server.Configuration;
 using Akka.Actor;
@@ -15,10 +16,11 @@ internal static class StatusEndpoints
             node = settings.NodeName,
             version = ServerVersion.Value,
             storage = settings.StorageDescription,
+            durability = StorageConfig.DurabilityOf(system).Name(),
             started = Started,
             uptime = (clock.GetUtcNow() - Started).ToString(@"d\.hh\:mm\:ss"),
             cluster = ClusterView.Of(system),
-        }, ActorDispatchJson.Options)).WithTags("Status").WithSummary("Node name, version, storage, uptime and, in a cluster, its members");
+        }, ActorDispatchJson.Options)).WithTags("Status").WithSummary("Node name, version, storage and its durability, uptime and, in a cluster, its members");
 
     public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
     {

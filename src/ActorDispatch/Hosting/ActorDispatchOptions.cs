@@ -68,7 +68,9 @@ public sealed class ActorDispatchOptions
     /// <summary>The storage configuration these options select.</summary>
     public Config StorageHocon()
     {
-        var tunables = Hocon is null ? ToHocon() : ToHocon().WithFallback(Hocon);
+        // Config.Empty is one instance, and a config cannot fall back on itself.
+        var own = ToHocon();
+        var tunables = Hocon is null || Hocon.IsEmpty ? own : own.IsEmpty ? Hocon : own.WithFallback(Hocon);
         return PostgresConnectionString is { Length: > 0 } pg
             ? StorageConfig.Postgres(pg, tunables)
             : StorageConfig.Sqlite(SqlitePath ?? DefaultSqlitePath, tunables);
