@@ -3,6 +3,7 @@ using ActorDispatch.Server.Api;
 using ActorDispatch.Server.Auth;
 using ActorDispatch.Server.Configuration;
 using ActorDispatch.Model;
+using ActorDispatch.Transports.Amqp;
 using ActorDispatch.Transports.Webhooks;
 using ActorDispatch.Transports.WebSockets;
 using Akka.Hosting;
@@ -39,6 +40,12 @@ public static class ServerApp
             EgressAllow = settings.EgressAllow,
         }));
         builder.Services.AddActorDispatchWebSockets();
+        // Always registered: without a broker it refuses amqp subscriptions saying what to configure.
+        builder.Services.AddActorDispatchAmqp(o =>
+        {
+            o.Uri = settings.AmqpUri;
+            o.EgressAllow = settings.EgressAllow;
+        });
         builder.Services.AddActorDispatch();
         builder.Services.AddAkka(settings.SystemName, (akka, sp) => akka
             .ConfigureLoggers(l => l.AddLoggerFactory())
@@ -58,6 +65,7 @@ public static class ServerApp
                 }
                 o.Transports.Add(sp.GetRequiredService<WebhooksTransport>());
                 o.AddWebSockets(sp);
+                o.AddAmqp(sp);
             }));
         builder.AddActorDispatchMetrics();
         configure?.Invoke(builder);

@@ -15,13 +15,15 @@ namespace ActorDispatch.Server;
 /// <param name="Cluster">Cluster mode (<c>ActorDispatch:Cluster:*</c>), or null on a single node.</param>
 /// <param name="ConfigFile">A HOCON file of engine and transport settings (<c>ActorDispatch:ConfigFile</c>), or null.</param>
 /// <param name="JsonLogs">Console logs as JSON lines (<c>ActorDispatch:Logging:Json</c>).</param>
+/// <param name="AmqpUri">The AMQP broker of the <c>amqp</c> transport (<c>ActorDispatch:Transports:Amqp:Uri</c>), or null to leave it to the config file.</param>
 /// <param name="Durability">
 /// <c>ActorDispatch:Storage:Durability</c> (<c>full</c> or <c>process</c>), or null to leave it to the
 /// config file's <c>actordispatch.storage.durability</c> and the default, full.
 /// </param>
 internal sealed record ServerSettings(string NodeName, long MaxBodySize, string SqlitePath, string? PostgresConnectionString, IReadOnlySet<string> AllowedOrigins,
     string? EgressAllow, long MaxListBytes, ServerClusterSettings? Cluster = null, string? ConfigFile = null, bool JsonLogs = false,
-    global::ActorDispatch.Configuration.StorageDurability? Durability = null)
+    global::ActorDispatch.Configuration.StorageDurability? Durability = null,
+    string? AmqpUri = null)
 {
     /// <summary>The actor system's name: every node of a cluster must have the same one, a single node is named after itself.</summary>
     public string SystemName => Cluster is null ? NodeName : "actordispatch";
@@ -47,7 +49,8 @@ internal sealed record ServerSettings(string NodeName, long MaxBodySize, string 
             JsonLogs: Flag(section, "Logging:Json"),
             Durability: section["Storage:Durability"] is { Length: > 0 } durability
                 ? global::ActorDispatch.Configuration.StorageDurabilitySetting.Parse(durability, $"{Section}:Storage:Durability")
-                : null);
+                : null,
+            AmqpUri: section["Transports:Amqp:Uri"] is { Length: > 0 } amqp ? amqp : null);
     }
 
     private static long Positive(IConfigurationSection section, string key, long fallback) =>
