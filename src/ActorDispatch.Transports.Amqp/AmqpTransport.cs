@@ -42,6 +42,7 @@ public sealed class AmqpTransport : IEventTransport, ISubscriptionDeletedListene
     private BrokerConnector? _connector;
     private volatile BrokerSession? _session;
     private Task _supervisor = Task.CompletedTask;
+    private ActorDispatchException? _startFailure;
     private int _connections;
 
     public AmqpTransport(AmqpTransportOptions? options = null)
@@ -64,7 +65,8 @@ public sealed class AmqpTransport : IEventTransport, ISubscriptionDeletedListene
 
     /// <summary>
     /// Reads the configuration and starts connecting in the background: the engine starts whether or
-    /// not the broker is up. A broker address the egress policy refuses fails the start.
+    /// not the broker is up. A broker address the egress policy refuses fails the start (and
+    /// amqp subscriptions are then refused with the same error).
     /// </summary>
     public async Task InitAsync(TransportConfig config, ITransportCallbacks callbacks, CancellationToken cancellationToken = default)
     {
@@ -77,7 +79,16 @@ public sealed class AmqpTransport : IEventTransport, ISubscriptionDeletedListene
             return;
         }
         var connector = new BrokerConnector(settings);
-        await connector.CheckEgressAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await connector.CheckEgressAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ActorDispatchException ex)
+        {
+            // The engine logs a failed start and carries on: amqp subscriptions are refused with the reason.
+            _startFailure = ex;
+            throw;
+        }
         _connector = connector;
         _supervisor = Task.Run(() => SuperviseAsync(connector, settings, _shutdown.Token));
     }
@@ -90,6 +101,7 @@ public sealed class AmqpTransport : IEventTransport, ISubscriptionDeletedListene
         if (_settings is { Uri: null })
             throw new ActorDispatchException(ErrorKind.BadRequest, "AD10102",
                 "transport 'amqp' has no broker configured (set ActorDispatch:Transports:Amqp:Uri or actordispatch.transports.amqp.uri)");
+        if (_startFailure is { } failure) throw new ActorDispatchException(failure.Kind, failure.Code, failure.Message[(failure.Code.Length + 2)..]);
         AmqpOptionsParser.Parse(options);
         return options.WithData is null ? options with { WithData = true } : options;
     }

@@ -43,6 +43,7 @@ public sealed class EgressSpec
         Assert.Contains("egress", ex.Message);
         Assert.Contains(why, ex.Message);
         Assert.Equal(0, callbacks.Registered);
+        Assert.Equal(ex.Message, Assert.Throws<ActorDispatchException>(() => transport.ValidateOptions(new SubscriptionOptions())).Message);
     }
 
     [Fact]
