@@ -46,6 +46,27 @@ internal sealed record E2eOptions
     /// <summary><c>--failover R</c>: with <c>--cluster</c>, R failover measurements instead of the modes; 0 for none.</summary>
     public int Failover { get; init; }
 
+    /// <summary><c>--server process</c>: the modes against one server process of their own (SQLite unless <c>--store postgres</c>).</summary>
+    public bool ServerProcess { get; init; }
+
+    /// <summary><c>--durability full|process</c>: the store's durability (<c>actordispatch.storage.durability</c>), or null for the default, full.</summary>
+    public string? Durability { get; init; }
+
+    /// <summary><c>--server-gc</c>: the server processes' GC mode (<see cref="ServerLaunch.GcModes"/>), or null for the server's own.</summary>
+    public string? ServerGc { get; init; }
+
+    /// <summary><c>--server-env K=V</c> (repeatable): environment variables of the server processes.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ServerEnv { get; init; } = [];
+
+    /// <summary><c>--server-config Key=Value</c> (repeatable): server configuration keys, e.g. <c>ActorDispatch:Logging:Json=true</c>.</summary>
+    public IReadOnlyList<string> ServerConfig { get; init; } = [];
+
+    /// <summary><c>--server-http 1.1|2</c>: whether REST appends go over HTTP/2 (prior knowledge) instead of HTTP/1.1 keep-alive connections.</summary>
+    public bool ServerHttp2 { get; init; }
+
+    /// <summary>How the runner starts its server processes for <c>--server process</c> and <c>--cluster</c>.</summary>
+    public ServerLaunch Launch(string? postgres) => new(postgres, Durability, ServerGc, ServerEnv, ServerConfig, ServerHttp2);
+
     /// <summary>The server processes of the deployment being measured; the runner sets it with <c>--cluster</c>.</summary>
     public ServerNodes? Nodes { get; init; }
 
@@ -141,6 +162,27 @@ internal sealed record E2eOptions
                                  server process without cluster mode (same database kind, same client
                                  path), then on the cluster, and the two are printed side by side with
                                  the servers' CPU per delivery and their difference
+          --server in-process|process  process: each table against one server process of its own,
+                                 `dotnet ActorDispatch.Server.dll` on a fresh SQLite file (or, with
+                                 --store postgres, a fresh PostgreSQL database), started once per run
+                                 and warmed up, a fresh namespace per host; appends over REST (one
+                                 event per POST, at most --pub-window unconfirmed), consumption over
+                                 /ws with --ws-client; the table adds the server's VmRSS after each
+                                 mode and its CPU-seconds (/proc/<pid>/status, /proc/<pid>/stat)
+                                 [in-process]
+          --durability full|process  the store's durability (actordispatch.storage.durability):
+                                 full syncs every commit before it is acknowledged, process survives
+                                 a crash of the process only (SQLite synchronous=NORMAL, PostgreSQL
+                                 synchronous_commit=off) [full]
+          --server-gc G          the server processes' GC: server (DATAS), datas-off, workstation,
+                                 conserve (server, GCConserveMemory=5), workstation-conserve
+                                 [the server's runtimeconfig: server GC, DATAS]
+          --server-env K=V       an environment variable of the server processes (repeatable),
+                                 e.g. DOTNET_GCgen0size=0x4000000
+          --server-config K=V    a server configuration key (repeatable), passed as --K=V
+          --server-http 1.1|2    REST appends over HTTP/1.1 keep-alive connections (one per
+                                 concurrent append) or HTTP/2 with prior knowledge on a second,
+                                 HTTP/2-only endpoint [1.1]
           --failover R           with --cluster N (N >= 3, websocket): instead of the modes, R times kill
                                  (SIGKILL) the node dispatching a streaming subscription, publisher and
                                  consumer on the other two, and time the kill to the first delivery of an
@@ -184,6 +226,12 @@ internal sealed record E2eOptions
                 "--webhook-variants" => o with { WebhookVariants = flags.Value() },
                 "--ws-acks" => o with { AckEachWrite = ParseWsAcks(flags.Value()) },
                 "--ws-client" => o with { WsClient = ParseWsClient(flags.Value()), WsClientGiven = true },
+                "--server" => o with { ServerProcess = ParseServer(flags.Value()) },
+                "--durability" => o with { Durability = ParseDurability(flags.Value()) },
+                "--server-gc" => o with { ServerGc = flags.Value() },
+                "--server-env" => o with { ServerEnv = [.. o.ServerEnv, ParsePair(flags.Current, flags.Value())] },
+                "--server-config" => o with { ServerConfig = [.. o.ServerConfig, flags.Value()] },
+                "--server-http" => o with { ServerHttp2 = ParseHttp(flags.Value()) },
                 _ => throw flags.Unknown(),
             };
         }
@@ -194,6 +242,23 @@ internal sealed record E2eOptions
             if (o.ClusterPostgres is null) throw new ArgumentException("--cluster needs PostgreSQL: --postgres CONN or ACTORDISPATCH_TEST_POSTGRES");
             o = o with { Transport = o.TransportGiven ? o.Transport : TransportKind.WebSocket, Postgres = o.ClusterPostgres };
         }
+        if (o.ServerProcess)
+        {
+            // One server process: its own transport (websocket, the default here), either store.
+            if (o.Cluster > 0) throw new ArgumentException("--server process and --cluster are two deployments: pass one");
+            if (o.Transport == TransportKind.InProcess && o.TransportGiven) throw new ArgumentException("--server process takes --transport websocket or webhook");
+            if (o.Modes.Contains("M")) throw new ArgumentException("--modes M only applies to the engine in process; run it without --server process");
+            o = o with { Transport = o.TransportGiven ? o.Transport : TransportKind.WebSocket };
+        }
+        var servers = o.ServerProcess || o.Cluster > 0;
+        if (!servers && (o.ServerGc is not null || o.ServerEnv.Count > 0 || o.ServerConfig.Count > 0 || o.ServerHttp2))
+            throw new ArgumentException("--server-gc, --server-env, --server-config and --server-http only apply to --server process and --cluster");
+        if (o.ServerGc is not null) _ = o.Launch(null).Variables(); // refuses an unknown mode here
+        // In process the durability is engine HOCON; the server processes get it as their setting.
+        if (o.Durability is not null && !servers && o.Transport == TransportKind.InProcess)
+            o = o with { ConfigText = $"actordispatch.storage.durability = {o.Durability}\n{o.ConfigText}" };
+        else if (o.Durability is not null && !servers)
+            throw new ArgumentException("--durability applies to --transport in-process, --server process and --cluster");
         if (o.Failover > 0 && (o.Cluster < 3 || o.Transport != TransportKind.WebSocket))
             throw new ArgumentException("--failover needs --cluster N with N >= 3 (the victim, the publisher's and the consumer's node) and --transport websocket");
         if (o.Window > 65535) throw new ArgumentException("--window must be 0..65535 (it is the subscription's readAhead)");
@@ -203,7 +268,7 @@ internal sealed record E2eOptions
         if ((o.AckTimeout is not null || o.MaxDeliveries > 0) && o.Transport != TransportKind.InProcess)
             throw new ArgumentException("--ack-timeout and --max-deliveries only apply to --transport in-process");
         // The server hosts of the other transports run on their own SQLite file: say so rather than measure the wrong store.
-        if (o.Postgres is not null && o.Transport != TransportKind.InProcess && o.Cluster == 0)
+        if (o.Postgres is not null && o.Transport != TransportKind.InProcess && o.Cluster == 0 && !o.ServerProcess)
             throw new ArgumentException("--store postgres (or ACTORDISPATCH_BENCH_POSTGRES) only applies to --transport in-process; pass --store sqlite");
         if (o.WebhookVariants is not null && o.Transport != TransportKind.Webhook) throw new ArgumentException("--webhook-variants only applies to --transport webhook");
         if (o.AckEachWrite && o.Transport != TransportKind.WebSocket) throw new ArgumentException("--ws-acks only applies to --transport websocket");
@@ -227,6 +292,29 @@ internal sealed record E2eOptions
         "webhook" => TransportKind.Webhook,
         _ => throw new ArgumentException($"--transport takes in-process, websocket or webhook, not '{text}'"),
     };
+
+    private static bool ParseServer(string text) => text.ToLowerInvariant() switch
+    {
+        "in-process" => false,
+        "process" => true,
+        _ => throw new ArgumentException($"--server takes in-process or process, not '{text}'"),
+    };
+
+    private static string ParseDurability(string text) => text.ToLowerInvariant() switch
+    {
+        "full" or "process" => text.ToLowerInvariant(),
+        _ => throw new ArgumentException($"--durability takes full or process, not '{text}'"),
+    };
+
+    private static bool ParseHttp(string text) => text switch
+    {
+        "1.1" => false,
+        "2" => true,
+        _ => throw new ArgumentException($"--server-http takes 1.1 or 2, not '{text}'"),
+    };
+
+    private static KeyValuePair<string, string> ParsePair(string flag, string text) =>
+        text.Split('=', 2) is [{ Length: > 0 } key, var value] ? new(key, value) : throw new ArgumentException($"{flag} takes KEY=VALUE, not '{text}'");
 
     private static bool ParseWsAcks(string text) => text.ToLowerInvariant() switch
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ActorDispatch.Benchmarks.Shared;
+using ActorDispatch.Configuration;
 
 namespace ActorDispatch.Benchmarks.EndToEnd;
 
@@ -29,6 +30,8 @@ internal sealed class E2eRunner(E2eOptions options)
         new("A.rss", "A process RSS after", "MiB", "F0"),
         new("A.cpu", "A servers' CPU per event consumed (both appends of it included)", "µs", "F1"),
         new("A.gen_cpu", "A load generator's CPU per event consumed", "µs", "F1"),
+        new("A.srv_rss", "A server process VmRSS after", "MiB", "F0"),
+        new("A.srv_cpu_s", "A server process CPU-seconds (utime + stime)", "s", "F2"),
         new("A.foreign", "A other processes' CPU", "% all cores", "F0"),
         new("B.e2e", "B live: end-to-end", "msg/s", "N0"),
         new("B.publish", "B live: publish side", "msg/s", "N0"),
@@ -38,12 +41,16 @@ internal sealed class E2eRunner(E2eOptions options)
         new("B.rss", "B process RSS after", "MiB", "F0"),
         new("B.cpu", "B servers' CPU per event (append + delivery)", "µs", "F1"),
         new("B.gen_cpu", "B load generator's CPU per event", "µs", "F1"),
+        new("B.srv_rss", "B server process VmRSS after", "MiB", "F0"),
+        new("B.srv_cpu_s", "B server process CPU-seconds (utime + stime)", "s", "F2"),
         new("B.foreign", "B other processes' CPU", "% all cores", "F0"),
         new("C.publish", "C fan-out: publish", "msg/s", "N0"),
         new("C.deliver", "C fan-out: deliveries", "msg/s", "N0"),
         new("C.rss", "C process RSS after", "MiB", "F0"),
         new("C.cpu", $"C servers' CPU per delivery (1/{o.FanoutSubscriptions} append included)", "µs", "F1"),
         new("C.gen_cpu", "C load generator's CPU per delivery", "µs", "F1"),
+        new("C.srv_rss", "C server process VmRSS after", "MiB", "F0"),
+        new("C.srv_cpu_s", "C server process CPU-seconds (utime + stime)", "s", "F2"),
         new("C.foreign", "C other processes' CPU", "% all cores", "F0"),
         new("M.append", $"M memory: append, {MemoryMode.EventsPerCall(o)} per call", "msg/s", "N0"),
         new("M.consume", "M memory: consume+ack", "msg/s", "N0"),
@@ -62,6 +69,7 @@ internal sealed class E2eRunner(E2eOptions options)
     public async Task<int> RunAsync()
     {
         if (_options.Failover > 0) return await RunFailoverAsync();
+        if (_options.ServerProcess) return await RunServerProcessAsync();
         if (_options.Cluster > 0) return await RunClusterAsync();
         var failures = 0;
         var medians = new List<(TransportVariant Variant, JsonObject Medians)>();
@@ -100,6 +108,39 @@ internal sealed class E2eRunner(E2eOptions options)
             Console.WriteLine();
             Console.Write(Compare(tables[0], tables[1]));
             json[variant.Key] = medians;
+        }
+        if (_options.Json) Console.WriteLine(json.ToJsonString());
+        return failures == 0 ? 0 : 1;
+    }
+
+    // Per variant: one server process of its own (fresh store, warmed up once), as the peer harness
+    // runs a broker, and the load generator here.
+    private async Task<int> RunServerProcessAsync()
+    {
+        var failures = 0;
+        var launch = _options.Launch(_options.Postgres);
+        var json = new JsonObject
+        {
+            ["server"] = "process",
+            ["store"] = _options.Postgres is null ? "sqlite" : "postgres",
+            ["gc"] = launch.GcLabel,
+            ["http"] = launch.Http2 ? "2" : "1.1",
+            ["transport"] = _options.Transport == TransportKind.WebSocket ? "websocket" : "webhook",
+        };
+        foreach (var variant in _options.Variants)
+        {
+            await using var nodes = await ServerNodes.StartAsync(1, launch, CancellationToken.None);
+            var node = nodes.Nodes[0];
+            var durability = await node.DurabilityAsync(CancellationToken.None);
+            json["durability"] = durability;
+            Progress.Log($"server process: durability {durability}, GC {launch.GcLabel}, appends over HTTP/{(launch.Http2 ? "2" : "1.1")}");
+            o = _options with { Variant = variant, Nodes = nodes };
+            _results = new Results($"{variant.Label}, server process");
+            _results.Note($"server process: durability {durability} (from its /api/v1/status), GC {launch.GcLabel}" +
+                          (launch.Variables() is { Count: > 0 } env ? $" ({string.Join(" ", env.Select(e => $"{e.Key}={e.Value}"))})" : "") +
+                          (_options.ServerConfig.Count > 0 ? $", server config {string.Join(" ", _options.ServerConfig)}" : ""));
+            failures += await RunVariantAsync(warmUp: o.Warmup > 0);
+            json[variant.Key] = Medians();
         }
         if (_options.Json) Console.WriteLine(json.ToJsonString());
         return failures == 0 ? 0 : 1;
@@ -192,6 +233,7 @@ internal sealed class E2eRunner(E2eOptions options)
         if (o.Nodes is { } deployment) _results.Note(NodesNote(o, deployment));
         else _results.Note($"publish: one event per AppendAsync call, at most pub-window unconfirmed (as PeerBench); store: {StoreActorSystem.Describe(_options.Postgres)}, engine defaults");
         if (o.Nodes is null && TransportNote(o) is { } transport) _results.Note(transport);
+        if (o.Nodes is null) _results.Note($"durability: {StorageDurabilitySetting.Of(o.Config).Name()} (actordispatch.storage.durability; --durability)");
         if (o.Modes.Contains("M"))
             _results.Note($"mode M: {o.MemoryN} events appended {MemoryMode.EventsPerCall(o)} per call, then consumed by one subscription from oldest; " +
                           $"RSS read every {MemoryMode.SamplePeriod.TotalMilliseconds:F0} ms and at each quarter while consuming, halves by events consumed; " +
@@ -220,6 +262,7 @@ internal sealed class E2eRunner(E2eOptions options)
                     var after = CpuMeter.Take(servers);
                     Progress.Log($"{mode} rep {rep}/{o.Reps}: {GcActivity.Take().Since(gc)}");
                     if (o.Nodes is not null) AddCpu(mode, $"{mode} rep {rep}/{o.Reps}", cpu, after);
+                    if (o.Nodes is { Cluster: false } single) AddServer(mode, $"{mode} rep {rep}/{o.Reps}", single, cpu, after);
                     if (CpuMeter.ForeignPercent(cpu, after) is { } foreign)
                     {
                         _results.Add($"{mode}.foreign", foreign);
@@ -241,16 +284,28 @@ internal sealed class E2eRunner(E2eOptions options)
         return failures;
     }
 
+    // The server process's VmRSS once the mode is done, and the CPU-seconds it used over it.
+    private void AddServer(string mode, string label, ServerNodes nodes, CpuMeter.Snapshot before, CpuMeter.Snapshot after)
+    {
+        if (mode is not ("A" or "B" or "C") || nodes.Nodes[0].ProcessId is not { } pid) return;
+        var seconds = (after.Processes - before.Processes) / CpuMeter.TicksPerSecond;
+        if (after.Total > 0) _results.Add($"{mode}.srv_cpu_s", seconds);
+        if (ProcessMemory.RssMiB(pid) is not { } rss) return;
+        _results.Add($"{mode}.srv_rss", rss);
+        Progress.Log($"{label}: server process VmRSS {rss:F0} MiB, {seconds:F2} CPU-seconds");
+    }
+
     private static string NodesNote(E2eOptions o, ServerNodes nodes) =>
         $"servers: {nodes.Label}, each `dotnet ActorDispatch.Server.dll` in a process of its own " +
         (nodes.Cluster ? "(cluster mode, seeds node1 and node2)" : "(no cluster mode)") +
-        " on one fresh PostgreSQL database, each host in a fresh namespace; publish: one REST POST (a JSON array) per call to node1, at most " +
-        $"pub-window unconfirmed, a connection (HTTP/1.1) each; consume: " +
+        $" on one fresh {(o.Postgres is null ? "SQLite file" : "PostgreSQL database")} for the run, each host in a fresh namespace; publish: one REST POST " +
+        "(a JSON array) per call to node1, at most pub-window unconfirmed, " +
+        (o.ServerHttp2 ? "over HTTP/2 (prior knowledge, up to 100 streams a connection)" : "a keep-alive connection (HTTP/1.1) each") + "; consume: " +
         (o.Variant.Kind == TransportKind.WebSocket
             ? $"{(o.WsClient == WsClient.Lean ? "the lean client" : "ClientWebSocket")} on {(nodes.Cluster ? "node2" : "node1")}'s /ws, one ack per event"
             : "the dispatching node POSTs to a receiver in this process (withData)") +
-        "; servers' CPU: the nodes' utime + stime (/proc/<pid>/stat) over each repetition, per event consumed; RSS: this process (load generator) " +
-        "only; other processes' CPU leaves the nodes out (PostgreSQL counts)";
+        "; servers' CPU: the nodes' utime + stime (/proc/<pid>/stat) over each repetition, per event consumed; \"process RSS\": this process (load generator) " +
+        "only, \"server process VmRSS\": the server's (/proc/<pid>/status); other processes' CPU leaves the nodes out (PostgreSQL counts)";
 
     // The servers' and this process's CPU over one repetition, per event consumed (per delivery in C).
     private void AddCpu(string mode, string label, CpuMeter.Snapshot before, CpuMeter.Snapshot after)
@@ -410,6 +465,14 @@ internal sealed class E2eRunner(E2eOptions options)
             {
                 medians[$"{mode}_cpu_us"] = Round(_results.Median($"{mode}.cpu"), 1);
                 medians[$"{mode}_gen_cpu_us"] = Round(_results.Median($"{mode}.gen_cpu"), 1);
+            }
+        }
+        if (o.Nodes is { Cluster: false })
+        {
+            foreach (var mode in new[] { "A", "B", "C" })
+            {
+                medians[$"{mode}_server_rss_mib"] = Round(_results.Median($"{mode}.srv_rss"), 0);
+                medians[$"{mode}_server_cpu_s"] = Round(_results.Median($"{mode}.srv_cpu_s"), 2);
             }
         }
         if (!o.Modes.Contains("M")) return medians;

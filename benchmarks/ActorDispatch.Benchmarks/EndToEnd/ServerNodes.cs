@@ -53,33 +53,48 @@ internal sealed class ServerNodes : IAsyncDisposable
 
     /// <param name="count">Nodes to start; more than one run in cluster mode.</param>
     /// <param name="postgres">The PostgreSQL server, where a fresh database is created for them.</param>
-    public static async Task<ServerNodes> StartAsync(int count, string postgres, CancellationToken ct)
+    public static Task<ServerNodes> StartAsync(int count, string postgres, CancellationToken ct) => StartAsync(count, new ServerLaunch(postgres), ct);
+
+    /// <param name="count">Nodes to start; more than one run in cluster mode (which needs PostgreSQL).</param>
+    /// <param name="launch">The store (a fresh PostgreSQL database, or a fresh SQLite file) and how the processes start.</param>
+    public static async Task<ServerNodes> StartAsync(int count, ServerLaunch launch, CancellationToken ct)
     {
-        var (database, drop) = StoreActorSystem.CreateDatabase(postgres);
+        if (launch.Postgres is null && count > 1) throw new ArgumentException("a cluster needs PostgreSQL");
+        var (storage, drop) = launch.Postgres is { } postgres ? Postgres(postgres) : Sqlite();
         var logs = Path.Combine(Path.GetTempPath(), $"actordispatch-bench-nodes-{Guid.NewGuid():N}");
         Directory.CreateDirectory(logs);
-        var ports = Enumerable.Range(0, count).Select(_ => (Http: FreePort(), Cluster: FreePort())).ToArray();
+        var ports = Enumerable.Range(0, count).Select(_ => (Http: FreePort(), Cluster: FreePort(), Http2: launch.Http2 ? FreePort() : 0)).ToArray();
         var seeds = string.Join(',', ports.Take(2).Select(p => $"127.0.0.1:{p.Cluster}"));
+        var environment = launch.Variables();
         var nodes = ports.Select((p, i) =>
         {
             var name = $"node{i + 1}";
+            // HTTP/2 without TLS needs an endpoint that speaks nothing else (prior knowledge), and /ws
+            // an HTTP/1.1 one: two endpoints then.
+            string[] endpoints = launch.Http2
+                ? [$"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{p.Http}", $"--Kestrel:Endpoints:Rest2:Url=http://127.0.0.1:{p.Http2}",
+                    "--Kestrel:Endpoints:Rest2:Protocols=Http2"]
+                : ["--urls", $"http://127.0.0.1:{p.Http}"];
             string[] args =
             [
-                "--urls", $"http://127.0.0.1:{p.Http}",
-                $"--ActorDispatch:Storage:Postgres={database}",
+                .. endpoints,
+                storage,
                 $"--ActorDispatch:NodeName={name}",
                 "--Logging:LogLevel:Default=Warning",
                 "--ActorDispatch:Egress:Allow=127.0.0.0/8", // the webhook receiver is on loopback
+                .. launch.Arguments(),
             ];
             if (count > 1)
                 args = [.. args, "--ActorDispatch:Cluster:Enabled=true", "--ActorDispatch:Cluster:Hostname=127.0.0.1",
                     $"--ActorDispatch:Cluster:Port={p.Cluster}", $"--ActorDispatch:Cluster:Seeds={seeds}"];
-            return new ServerNode(name, new Uri($"http://127.0.0.1:{p.Http}"), args, Path.Combine(logs, $"{name}.log"));
+            var address = new Uri($"http://127.0.0.1:{p.Http}");
+            return new ServerNode(name, address, args, Path.Combine(logs, $"{name}.log"), environment,
+                launch.Http2 ? new Uri($"http://127.0.0.1:{p.Http2}") : null);
         }).ToArray();
         var started = new ServerNodes(nodes, count > 1, drop);
         try
         {
-            Progress.Log($"starting {started.Label} (ActorDispatch.Server.dll, PostgreSQL); logs in {logs}");
+            Progress.Log($"starting {started.Label} (ActorDispatch.Server.dll, {(launch.Postgres is null ? "SQLite" : "PostgreSQL")}); logs in {logs}");
             // The first seed forms the cluster alone, then the others join it.
             await nodes[0].StartAsync(ct);
             await Task.WhenAll(nodes.Skip(1).Select(n => n.StartAsync(ct)));
@@ -91,6 +106,20 @@ internal sealed class ServerNodes : IAsyncDisposable
             await started.DisposeAsync();
             throw;
         }
+    }
+
+    private static (string Argument, Action Drop) Postgres(string server)
+    {
+        var (database, drop) = StoreActorSystem.CreateDatabase(server);
+        return ($"--ActorDispatch:Storage:Postgres={database}", drop);
+    }
+
+    // Deleted once the node is killed (Stop kills before it drops).
+    private static (string Argument, Action Drop) Sqlite()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"actordispatch-bench-server-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        return ($"--ActorDispatch:Storage:Sqlite={Path.Combine(directory, "events.db")}", () => Directory.Delete(directory, recursive: true));
     }
 
     /// <summary>Waits until every running node is ready and, in a cluster, sees all nodes as members that are up.</summary>
@@ -123,7 +152,7 @@ internal sealed class ServerNodes : IAsyncDisposable
         {
             _drop();
         }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
+        catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or IOException)
         {
             Progress.Log($"could not drop the nodes' database: {e.Message}");
         }
@@ -142,7 +171,8 @@ internal sealed class ServerNodes : IAsyncDisposable
 /// file; <see cref="Kill"/> is SIGKILL, and <see cref="StartAsync"/> starts it again with the same
 /// ports and settings.
 /// </summary>
-internal sealed class ServerNode(string name, Uri address, IReadOnlyList<string> args, string log) : IDisposable
+internal sealed class ServerNode(string name, Uri address, IReadOnlyList<string> args, string log,
+    IReadOnlyDictionary<string, string>? environment = null, Uri? http2Address = null) : IDisposable
 {
     private const int StartAttempts = 3;
 
@@ -153,6 +183,15 @@ internal sealed class ServerNode(string name, Uri address, IReadOnlyList<string>
     // One pool for all nodes, a connection per concurrent request (HTTP/1.1): --pub-window appends
     // are on the server at once, as they are in process. Loopback only: no proxy from the environment.
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+
+    // HTTP/2 with prior knowledge: Kestrel allows 100 streams per connection, so --pub-window
+    // appends take a few connections, each multiplexing its requests.
+    private static readonly HttpClient Http2 = new(new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+        DefaultRequestVersion = HttpVersion.Version20,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+    };
 
     private readonly Lock _logLock = new();
     private readonly StreamWriter _log = new(log, append: true) { AutoFlush = true };
@@ -194,6 +233,7 @@ internal sealed class ServerNode(string name, Uri address, IReadOnlyList<string>
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
         info.ArgumentList.Add(Path.Combine(directory, "ActorDispatch.Server.dll"));
         foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         _process?.Dispose();
         var process = _process = Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start");
         process.OutputDataReceived += (_, e) => Write(e.Data);
@@ -243,6 +283,13 @@ internal sealed class ServerNode(string name, Uri address, IReadOnlyList<string>
         }
     }
 
+    /// <summary>The durability the node's engine runs with, as <c>/api/v1/status</c> reports it ("unknown" from a server without it).</summary>
+    public async Task<string> DurabilityAsync(CancellationToken ct)
+    {
+        using var status = JsonDocument.Parse(await Http.GetStringAsync(new Uri(address, "/api/v1/status"), ct));
+        return status.RootElement.TryGetProperty("durability", out var durability) ? durability.GetString() ?? "unknown" : "unknown";
+    }
+
     /// <summary>SIGKILL: no shutdown hook runs, nothing is flushed.</summary>
     public void Kill()
     {
@@ -256,7 +303,9 @@ internal sealed class ServerNode(string name, Uri address, IReadOnlyList<string>
     {
         using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(events, ActorDispatchJson.Options));
         content.Headers.ContentType = JsonType;
-        using var response = await Http.PostAsync(new Uri(address, $"/api/v1/namespaces/{ns}/events"), content, ct);
+        using var response = http2Address is { } rest
+            ? await Http2.PostAsync(new Uri(rest, $"/api/v1/namespaces/{ns}/events"), content, ct)
+            : await Http.PostAsync(new Uri(address, $"/api/v1/namespaces/{ns}/events"), content, ct);
         await EnsureSuccessAsync(response, "append", ct);
     }
 

@@ -9,11 +9,16 @@ namespace ActorDispatch.Benchmarks.Shared;
 internal static class ProcessMemory
 {
     /// <summary>VmRSS from <c>/proc/self/status</c> in MiB, or null where there is no procfs.</summary>
-    public static double? RssMiB()
+    public static double? RssMiB() => RssMiB("self");
+
+    /// <summary>Another process's VmRSS (<c>/proc/&lt;pid&gt;/status</c>) in MiB, or null.</summary>
+    public static double? RssMiB(int processId) => RssMiB(processId.ToString(CultureInfo.InvariantCulture));
+
+    private static double? RssMiB(string process)
     {
         try
         {
-            foreach (var line in File.ReadLines("/proc/self/status"))
+            foreach (var line in File.ReadLines($"/proc/{process}/status"))
             {
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                     return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;

@@ -1,5 +1,6 @@
 using ActorDispatch.Configuration;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -38,7 +39,12 @@ internal sealed class StoreActorSystem : IAsyncDisposable
             .WithFallback(Quiet)
             .WithFallback(storage)
             .WithFallback(ActorDispatchConfig.Reference);
-        return new StoreActorSystem(ActorSystem.Create(name, config), drop);
+        // SQLite's per-connection durability (synchronous=NORMAL for process) is a setup, not HOCON.
+        var setup = BootstrapSetup.Create().WithConfig(config);
+        var system = StorageConfig.ConnectionSetup(config) is { } connections
+            ? ActorSystem.Create(name, ActorSystemSetup.Create(setup, connections))
+            : ActorSystem.Create(name, setup);
+        return new StoreActorSystem(system, drop);
     }
 
     /// <summary>The PostgreSQL server of <c>ACTORDISPATCH_BENCH_POSTGRES</c>, if set.</summary>
