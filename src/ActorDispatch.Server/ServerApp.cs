@@ -2,6 +2,7 @@ using ActorDispatch.Hosting;
 using ActorDispatch.Server.Api;
 using ActorDispatch.Server.Auth;
 using ActorDispatch.Server.Configuration;
+using ActorDispatch.Server.Dashboard;
 using ActorDispatch.Model;
 using ActorDispatch.Transports.Amqp;
 using ActorDispatch.Transports.Webhooks;
@@ -92,6 +93,7 @@ public static class ServerApp
             .WithTags("WebSockets").WithSummary("Connections: id, remote address, started subscriptions, in flight");
         app.MapActorDispatchWebSockets("/ws");
         app.MapActorDispatchMetrics();
+        app.MapDashboard();
         return app;
     }
 }
