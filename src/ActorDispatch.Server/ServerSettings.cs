@@ -16,6 +16,7 @@ namespace ActorDispatch.Server;
 /// <param name="ConfigFile">A HOCON file of engine and transport settings (<c>ActorDispatch:ConfigFile</c>), or null.</param>
 /// <param name="JsonLogs">Console logs as JSON lines (<c>ActorDispatch:Logging:Json</c>).</param>
 /// <param name="AmqpUri">The AMQP broker of the <c>amqp</c> transport (<c>ActorDispatch:Transports:Amqp:Uri</c>), or null to leave it to the config file.</param>
+/// <param name="Mqtt">The broker and login of the <c>mqtt</c> transport (<c>ActorDispatch:Transports:Mqtt:Server</c>, <c>:Username</c>, <c>:Password</c>), or null to leave them to the config file.</param>
 /// <param name="Durability">
 /// <c>ActorDispatch:Storage:Durability</c> (<c>full</c> or <c>process</c>), or null to leave it to the
 /// config file's <c>actordispatch.storage.durability</c> and the default, full.
@@ -23,8 +24,11 @@ namespace ActorDispatch.Server;
 internal sealed record ServerSettings(string NodeName, long MaxBodySize, string SqlitePath, string? PostgresConnectionString, IReadOnlySet<string> AllowedOrigins,
     string? EgressAllow, long MaxListBytes, ServerClusterSettings? Cluster = null, string? ConfigFile = null, bool JsonLogs = false,
     global::ActorDispatch.Configuration.StorageDurability? Durability = null,
-    string? AmqpUri = null)
+    string? AmqpUri = null, ServerMqttSettings? Mqtt = null)
 {
+    /// <summary>The broker and login of the <c>mqtt</c> transport (<c>ActorDispatch:Transports:Mqtt:*</c>); each unset part is left to the config file.</summary>
+    public ServerMqttSettings Mqtt { get; init; } = Mqtt ?? new ServerMqttSettings(null, null, null);
+
     /// <summary>The actor system's name: every node of a cluster must have the same one, a single node is named after itself.</summary>
     public string SystemName => Cluster is null ? NodeName : "actordispatch";
 
@@ -50,7 +54,11 @@ internal sealed record ServerSettings(string NodeName, long MaxBodySize, string 
             Durability: section["Storage:Durability"] is { Length: > 0 } durability
                 ? global::ActorDispatch.Configuration.StorageDurabilitySetting.Parse(durability, $"{Section}:Storage:Durability")
                 : null,
-            AmqpUri: section["Transports:Amqp:Uri"] is { Length: > 0 } amqp ? amqp : null);
+            AmqpUri: section["Transports:Amqp:Uri"] is { Length: > 0 } amqp ? amqp : null,
+            Mqtt: new ServerMqttSettings(
+                section["Transports:Mqtt:Server"] is { Length: > 0 } mqtt ? mqtt : null,
+                section["Transports:Mqtt:Username"] is { Length: > 0 } user ? user : null,
+                section["Transports:Mqtt:Password"] is { Length: > 0 } password ? password : null));
     }
 
     private static long Positive(IConfigurationSection section, string key, long fallback) =>
@@ -72,4 +80,11 @@ internal sealed record ServerSettings(string NodeName, long MaxBodySize, string 
     public string StorageDescription => PostgresConnectionString is null
         ? $"sqlite:{Path.GetFileName(SqlitePath)}"
         : Configuration.PostgresDescription.Of(PostgresConnectionString);
+}
+
+/// <summary>The <c>mqtt</c> transport's broker (<c>host:port</c>) and credentials from <c>ActorDispatch:Transports:Mqtt:Server</c>, <c>:Username</c>, <c>:Password</c>.</summary>
+internal sealed record ServerMqttSettings(string? Server, string? Username, string? Password)
+{
+    // Never the password in a log or a dump of the settings.
+    public override string ToString() => $"ServerMqttSettings {{ Server = {Server}, Username = {Username} }}";
 }

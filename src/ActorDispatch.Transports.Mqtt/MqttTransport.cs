@@ -58,6 +58,7 @@ public sealed class MqttTransport : IEventTransport, ISubscriptionDeletedListene
     private Task _connecting = Task.CompletedTask;
     private volatile BrokerSession? _session;
     private int _generation;
+    private bool _unconfigured;
 
     public MqttTransport(MqttTransportOptions? options = null)
     {
@@ -83,12 +84,19 @@ public sealed class MqttTransport : IEventTransport, ISubscriptionDeletedListene
     /// </summary>
     public Task InitAsync(TransportConfig config, ITransportCallbacks callbacks, CancellationToken cancellationToken = default)
     {
+        _callbacks = callbacks;
+        if (string.IsNullOrEmpty(_options.Server ?? config.GetString(MqttSettings.Server)))
+        {
+            // A host may register the transport always: without a broker it refuses mqtt subscriptions, saying what to set.
+            _unconfigured = true;
+            _log.LogInformation("MQTT transport has no broker (actordispatch.transports.mqtt.server): mqtt subscriptions are refused");
+            return Task.CompletedTask;
+        }
         var settings = MqttSettings.From(config, _options);
         if (IPAddress.TryParse(settings.Host, out var address) && settings.Egress.Refusal(address) is { } refusal)
             throw MqttErrors.Config(MqttSettings.Server, $"'{settings.Broker}' may not be reached: {refusal}");
         _clientOptions = BrokerClientOptions.Build(settings);
         _settings = settings;
-        _callbacks = callbacks;
         _connecting = Task.Run(ConnectLoopAsync);
         return Task.CompletedTask;
     }
@@ -98,6 +106,9 @@ public sealed class MqttTransport : IEventTransport, ISubscriptionDeletedListene
     /// <summary>Refuses options that cannot work, naming the option; defaults <c>withData</c> to true, as webhooks do.</summary>
     public SubscriptionOptions ValidateOptions(SubscriptionOptions options)
     {
+        if (_unconfigured)
+            throw new ActorDispatchException(ErrorKind.BadRequest, "AD10103",
+                "invalid option 'transport': the mqtt transport has no broker; set ActorDispatch:Transports:Mqtt:Server (or actordispatch.transports.mqtt.server)");
         MqttOptionsParser.Parse(options);
         return options.WithData is null ? options with { WithData = true } : options;
     }

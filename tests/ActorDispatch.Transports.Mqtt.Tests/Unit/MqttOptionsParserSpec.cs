@@ -65,6 +65,16 @@ public sealed class MqttOptionsParserSpec
     }
 
     [Fact]
+    public async Task Without_a_broker_the_transport_starts_and_refuses_subscriptions_saying_what_to_set()
+    {
+        var transport = new MqttTransport();
+        await transport.InitAsync(MqttSettings.DefaultConfig("mqtt"), null!);
+        var error = Assert.Throws<ActorDispatchException>(() => transport.ValidateOptions(Options("{}")));
+        Assert.Contains("ActorDispatch:Transports:Mqtt:Server", error.Message);
+        await transport.DisposeAsync();
+    }
+
+    [Fact]
     public void The_schema_lists_exactly_the_options_the_parser_knows()
     {
         using var schema = new MqttTransport().GetOptionsSchema();
