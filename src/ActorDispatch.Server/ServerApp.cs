@@ -5,6 +5,7 @@ using ActorDispatch.Server.Configuration;
 using ActorDispatch.Server.Dashboard;
 using ActorDispatch.Model;
 using ActorDispatch.Transports.Amqp;
+using ActorDispatch.Transports.Mqtt;
 using ActorDispatch.Transports.Webhooks;
 using ActorDispatch.Transports.WebSockets;
 using Akka.Hosting;
@@ -47,6 +48,14 @@ public static class ServerApp
             o.Uri = settings.AmqpUri;
             o.EgressAllow = settings.EgressAllow;
         });
+        // Always registered too: without a broker it refuses mqtt subscriptions saying what to configure.
+        builder.Services.AddActorDispatchMqtt(o =>
+        {
+            o.Server = settings.Mqtt.Server;
+            o.Username = settings.Mqtt.Username;
+            o.Password = settings.Mqtt.Password;
+            o.EgressAllow = settings.EgressAllow;
+        });
         builder.Services.AddActorDispatch();
         builder.Services.AddAkka(settings.SystemName, (akka, sp) => akka
             .ConfigureLoggers(l => l.AddLoggerFactory())
@@ -67,6 +76,7 @@ public static class ServerApp
                 o.Transports.Add(sp.GetRequiredService<WebhooksTransport>());
                 o.AddWebSockets(sp);
                 o.AddAmqp(sp);
+                o.AddMqtt(sp);
             }));
         builder.AddActorDispatchMetrics();
         configure?.Invoke(builder);
