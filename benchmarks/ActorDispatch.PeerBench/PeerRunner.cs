@@ -12,12 +12,27 @@ namespace ActorDispatch.PeerBench;
 /// CPU-seconds during each repetition; prints the e2e runner's min / median / max table and,
 /// optionally, its JSON medians.
 /// </summary>
-internal sealed class PeerRunner(PeerOptions o)
+internal sealed class PeerRunner
 {
-    private readonly BenchPayload _payload = new(o.PayloadSize);
-    private readonly CpuMeter _cpu = new(o.ServerPid);
-    private IPeerBroker _broker = null!;
-    private Results _results = null!;
+    private readonly PeerOptions o;
+    private readonly BenchPayload _payload;
+    private readonly CpuMeter _cpu;
+    private readonly IPeerBroker _broker;
+    private readonly Results _results;
+
+    public PeerRunner(PeerOptions options)
+    {
+        o = options;
+        _payload = new BenchPayload(o.PayloadSize);
+        _cpu = new CpuMeter(o.ServerPid);
+        _broker = o.Broker switch
+        {
+            BrokerKind.Nats => new NatsBroker(o.Port),
+            BrokerKind.Redis => new RedisBroker(o.Port),
+            _ => new RabbitMqBroker(o.Port, o.RabbitMqQueue),
+        };
+        _results = new Results(_broker.Name);
+    }
 
     private Metric[] Metrics =>
     [
@@ -46,8 +61,7 @@ internal sealed class PeerRunner(PeerOptions o)
 
     public async Task<int> RunAsync()
     {
-        await using var broker = _broker = CreateBroker();
-        _results = new Results(broker.Name);
+        await using var broker = _broker;
         await ConnectAsync();
         string durability;
         using (var timeout = new CancellationTokenSource(o.PhaseTimeout))
@@ -106,13 +120,6 @@ internal sealed class PeerRunner(PeerOptions o)
         if (o.Json) Console.WriteLine(Medians(durability).ToJsonString());
         return failures == 0 ? 0 : 1;
     }
-
-    private IPeerBroker CreateBroker() => o.Broker switch
-    {
-        BrokerKind.Nats => new NatsBroker(o.Port),
-        BrokerKind.Redis => new RedisBroker(o.Port),
-        _ => new RabbitMqBroker(o.Port, o.RabbitMqQueue),
-    };
 
     // peers.sh starts the harness once the port is open; a broker may still be finishing its boot.
     private async Task ConnectAsync()
