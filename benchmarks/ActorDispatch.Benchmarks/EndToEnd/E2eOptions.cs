@@ -115,6 +115,9 @@ internal sealed record E2eOptions
                                    webhook     the server posting to a local Kestrel receiver
                                                (withData: the body is the event data), one
                                                table per --webhook-variants entry
+                                   amqp        the server publishing with confirms to RabbitMQ
+                                               (ACTORDISPATCH_BENCH_AMQP, loopback), a queue per
+                                               subscription consumed here; readAhead --window
                                  events are always appended in process with IActorDispatch.AppendAsync
           --ws-acks together|each  the WebSocket client writes the acks of frames that arrived
                                  together in one socket write, or each in its own [together]
@@ -271,6 +274,9 @@ internal sealed record E2eOptions
         if (o.Postgres is not null && o.Transport != TransportKind.InProcess && o.Cluster == 0 && !o.ServerProcess)
             throw new ArgumentException("--store postgres (or ACTORDISPATCH_BENCH_POSTGRES) only applies to --transport in-process; pass --store sqlite");
         if (o.WebhookVariants is not null && o.Transport != TransportKind.Webhook) throw new ArgumentException("--webhook-variants only applies to --transport webhook");
+        // The server processes are started without a broker: amqp runs against the server in this process.
+        if (o.Transport == TransportKind.Amqp && (o.Cluster > 0 || o.Failover > 0 || o.ServerProcess))
+            throw new ArgumentException("--transport amqp runs against the server in this process: not with --cluster, --failover or --server process");
         if (o.AckEachWrite && o.Transport != TransportKind.WebSocket) throw new ArgumentException("--ws-acks only applies to --transport websocket");
         if (o.WsClientGiven && o.Transport != TransportKind.WebSocket) throw new ArgumentException("--ws-client only applies to --transport websocket");
         // Mode M checks the engine's own memory: a server host would add Kestrel and a client to it.
@@ -279,6 +285,7 @@ internal sealed record E2eOptions
         var variants = o.Transport switch
         {
             TransportKind.WebSocket => new[] { TransportVariant.WebSocket(o.Window) },
+            TransportKind.Amqp => new[] { TransportVariant.Amqp(o.Window) },
             TransportKind.Webhook => ParseWebhookVariants(o.WebhookVariants ?? TransportVariant.DefaultWebhookVariants),
             _ => new[] { TransportVariant.InProcess(o.Window) },
         };
@@ -290,7 +297,8 @@ internal sealed record E2eOptions
         "in-process" => TransportKind.InProcess,
         "websocket" => TransportKind.WebSocket,
         "webhook" => TransportKind.Webhook,
-        _ => throw new ArgumentException($"--transport takes in-process, websocket or webhook, not '{text}'"),
+        "amqp" => TransportKind.Amqp,
+        _ => throw new ArgumentException($"--transport takes in-process, websocket, webhook or amqp, not '{text}'"),
     };
 
     private static bool ParseServer(string text) => text.ToLowerInvariant() switch

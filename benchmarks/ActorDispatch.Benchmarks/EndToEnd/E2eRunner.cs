@@ -495,7 +495,7 @@ internal sealed class E2eRunner(E2eOptions options)
                 foreach (var (key, value) in first.Medians) ws[key] = value?.DeepClone();
                 return ws;
             default:
-                var hooks = new JsonObject { ["transport"] = "webhook", ["body"] = "data (withData=true)" };
+                var hooks = new JsonObject { ["transport"] = first.Variant.Kind == TransportKind.Amqp ? "amqp" : "webhook", ["body"] = "data (withData=true)" };
                 foreach (var (variant, values) in medians)
                 {
                     values["read_ahead"] = variant.ReadAhead;

@@ -32,7 +32,8 @@ internal sealed class ServerHost : IAsyncDisposable
     /// <summary>The bound <c>http://127.0.0.1:port/</c>.</summary>
     public Uri Address { get; }
 
-    public static async Task<ServerHost> StartAsync(string name, CancellationToken ct)
+    /// <param name="settings">More server settings, <c>--ActorDispatch:…=…</c> (the AMQP broker).</param>
+    public static async Task<ServerHost> StartAsync(string name, CancellationToken ct, params string[] settings)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"actordispatch-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
@@ -43,6 +44,7 @@ internal sealed class ServerHost : IAsyncDisposable
             $"--ActorDispatch:NodeName={name}",
             "--Logging:LogLevel:Default=Warning",
             "--ActorDispatch:Egress:Allow=127.0.0.0/8", // the webhook receiver is on loopback
+            .. settings,
         ]);
         try
         {

@@ -23,6 +23,9 @@ internal enum TransportKind
 
     /// <summary>The server's <c>webhooks</c> transport, posting to a local Kestrel receiver.</summary>
     Webhook,
+
+    /// <summary>The server's <c>amqp</c> transport, publishing with confirms to a RabbitMQ on loopback, consumed here.</summary>
+    Amqp,
 }
 
 /// <summary>
@@ -39,6 +42,8 @@ internal sealed partial record TransportVariant(TransportKind Kind, string Label
     public static TransportVariant InProcess(int readAhead) => new(TransportKind.InProcess, "in-process", readAhead, 0);
 
     public static TransportVariant WebSocket(int readAhead) => new(TransportKind.WebSocket, "websocket", readAhead, 0);
+
+    public static TransportVariant Amqp(int readAhead) => new(TransportKind.Amqp, $"amqp readAhead={readAhead}", readAhead, 0);
 
     /// <summary>
     /// <c>ra&lt;N&gt;</c>: one event per request, readAhead N (N + 1 requests in parallel);
@@ -60,6 +65,7 @@ internal sealed partial record TransportVariant(TransportKind Kind, string Label
     public string Key => Kind switch
     {
         TransportKind.Webhook => Batch ? $"batch{BatchSize}-ra{ReadAhead}" : $"ra{ReadAhead}",
+        TransportKind.Amqp => $"ra{ReadAhead}",
         _ => Label,
     };
 
