@@ -79,6 +79,7 @@ public static class ServerApp
                 o.AddMqtt(sp);
             }));
         builder.AddActorDispatchMetrics();
+        builder.AddActorDispatchTracing();
         configure?.Invoke(builder);
         // Before anything is bound (and after configure, which may add addresses): never serve a
         // non-loopback address to anyone by accident.

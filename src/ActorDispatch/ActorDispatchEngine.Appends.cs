@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using ActorDispatch.Diagnostics;
 using ActorDispatch.Log;
 using ActorDispatch.Model;
 
@@ -27,6 +29,48 @@ public sealed partial class ActorDispatchEngine
     // Shared by the overloads, so that an append without a key costs what it did before keys existed.
     private Task<EventLog.Appended> AppendToLogAsync(string @namespace, IReadOnlyList<NewEvent> newEvents, string? idempotencyKey, CancellationToken cancellationToken)
     {
+        var append = ToAppend(@namespace, newEvents, idempotencyKey);
+        // The append's span when someone records spans, else the caller's trace (an HTTP request's): the events keep it.
+        var span = ActorDispatchTracing.Source.StartActivity(AppendSpanName, ActivityKind.Producer);
+        if ((span ?? Activity.Current) is { IdFormat: ActivityIdFormat.W3C } trace)
+        {
+            append = append with
+            {
+                TraceParent = trace.Id,
+                TraceState = trace.TraceStateString is { Length: <= ActorDispatchTracing.MaxTraceStateLength } state ? state : null,
+            };
+        }
+        var written = _logs.AskEngine<EventLog.Appended>(append, _settings.AskTimeout, cancellationToken);
+        return span is null ? written : EndWhenWritten(span, @namespace, newEvents.Count, written);
+    }
+
+    private const string AppendSpanName = "append";
+
+    private static async Task<EventLog.Appended> EndWhenWritten(Activity span, string @namespace, int count, Task<EventLog.Appended> written)
+    {
+        using (span)
+        {
+            span.SetTag("messaging.system", "actordispatch");
+            span.SetTag("messaging.operation.type", "send");
+            span.SetTag("messaging.destination.name", @namespace);
+            span.SetTag("messaging.batch.message_count", count);
+            try
+            {
+                var appended = await written.ConfigureAwait(false);
+                if (appended.Events.Count > 0) span.SetTag("actordispatch.sequence.first", appended.Events[0].Sequence);
+                if (appended.Replayed) span.SetTag("actordispatch.idempotent_replay", true);
+                return appended;
+            }
+            catch (Exception ex)
+            {
+                span.SetStatus(ActivityStatusCode.Error, ex.Message);
+                throw;
+            }
+        }
+    }
+
+    private EventLog.Append ToAppend(string @namespace, IReadOnlyList<NewEvent> newEvents, string? idempotencyKey)
+    {
         EventValidator.ValidateNamespace(@namespace);
         EventValidator.Validate(newEvents, _settings.MaxDataSize, _settings.MaxDataDepth);
         EventLog.Append append;
@@ -40,7 +84,7 @@ public sealed partial class ActorDispatchEngine
                 Hash = _settings.IdempotencyWindow > TimeSpan.Zero ? IdempotencyWindow.Hash(newEvents) : null,
             };
         }
-        return _logs.AskEngine<EventLog.Appended>(append, _settings.AskTimeout, cancellationToken);
+        return append;
     }
 
     // As HTTP header values can carry it: no spaces or control characters, and short enough to keep

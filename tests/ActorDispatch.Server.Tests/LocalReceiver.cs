@@ -31,7 +31,11 @@ public sealed class LocalReceiver : IAsyncDisposable
         }, cancellationToken);
 
     /// <summary>A receiver that answers each body with the status code <paramref name="answer"/> returns for it.</summary>
-    public static async Task<LocalReceiver> StartAsync(Func<JsonNode, int> answer, CancellationToken cancellationToken = default)
+    public static Task<LocalReceiver> StartAsync(Func<JsonNode, int> answer, CancellationToken cancellationToken = default) =>
+        StartAsync((body, _) => answer(body), cancellationToken);
+
+    /// <summary>A receiver that also shows <paramref name="answer"/> each request's headers.</summary>
+    public static async Task<LocalReceiver> StartAsync(Func<JsonNode, IHeaderDictionary, int> answer, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -39,7 +43,7 @@ public sealed class LocalReceiver : IAsyncDisposable
         var app = builder.Build();
         app.MapPost("/hook", async (HttpRequest request) =>
         {
-            return Results.StatusCode(answer((await JsonNode.ParseAsync(request.Body))!));
+            return Results.StatusCode(answer((await JsonNode.ParseAsync(request.Body))!, request.Headers));
         });
         await app.StartAsync(cancellationToken);
         return new LocalReceiver(app);

@@ -98,7 +98,7 @@ public sealed class MetricsSpec(ServerFixture server) : IClassFixture<ServerFixt
             "--ActorDispatch:Auth:ApiKeys:scoped:Namespaces=one",
         ];
 
-        await using (var open = await StartedServer(keys))
+        await using (var open = await OwnServer.StartAsync(keys))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await open.Http.GetAsync("/api/v1/status")).StatusCode);
             var scraped = await open.Http.GetAsync(MetricsEndpoints.Path);
@@ -106,13 +106,13 @@ public sealed class MetricsSpec(ServerFixture server) : IClassFixture<ServerFixt
             Assert.Contains("actordispatch_connections", await scraped.Content.ReadAsStringAsync());
         }
 
-        await using var guarded = await StartedServer([.. keys, "--ActorDispatch:Metrics:Auth=reader"]);
+        await using var guarded = await OwnServer.StartAsync([.. keys, "--ActorDispatch:Metrics:Auth=reader"]);
         var anonymous = await guarded.Http.GetAsync(MetricsEndpoints.Path);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Contains("Basic", anonymous.Headers.WwwAuthenticate.ToString());
-        Assert.Equal(HttpStatusCode.Unauthorized, (await guarded.Get(MetricsEndpoints.Path, "not-a-key")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await guarded.Get(MetricsEndpoints.Path, scopedKey)).StatusCode);
-        var allowed = await guarded.Get(MetricsEndpoints.Path, readerKey);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Get(guarded, MetricsEndpoints.Path, "not-a-key")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Get(guarded, MetricsEndpoints.Path, scopedKey)).StatusCode);
+        var allowed = await Get(guarded, MetricsEndpoints.Path, readerKey);
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.StartsWith("text/plain", allowed.Content.Headers.ContentType?.MediaType);
         Assert.Contains("actordispatch_connections", await allowed.Content.ReadAsStringAsync());
@@ -146,33 +146,11 @@ public sealed class MetricsSpec(ServerFixture server) : IClassFixture<ServerFixt
     private static async Task SendAsync(ClientWebSocket ws, string json, CancellationToken ct) =>
         await ws.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, ct);
 
-    private static async Task<TestServer> StartedServer(string[] args)
+    private static Task<HttpResponseMessage> Get(OwnServer server, string path, string apiKey)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "actordispatch-tests", $"metrics-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
-        var app = ServerApp.Build([
-            "--urls", "http://127.0.0.1:0", $"--ActorDispatch:Storage:Sqlite={Path.Combine(directory, "server.db")}", "--Logging:LogLevel:Default=Warning", .. args,
-        ]);
-        await app.StartAsync();
-        var address = new Uri(app.BoundAddress());
-        return new TestServer(app, new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) });
-    }
-
-    private sealed record TestServer(WebApplication App, HttpClient Http) : IAsyncDisposable
-    {
-        public Task<HttpResponseMessage> Get(string path, string apiKey)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-            return Http.SendAsync(request);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Http.Dispose();
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return server.Http.SendAsync(request);
     }
 
     /// <summary>A scrape in the Prometheus text format: finds a sample by name and a subset of its labels.</summary>

@@ -1,4 +1,5 @@
 using ActorDispatch.Model;
+using ActorDispatch.Server.Diagnostics;
 
 namespace ActorDispatch.Server.Api;
 
@@ -13,6 +14,7 @@ internal static class EventEndpoints
         {
             var body = await JsonBody.ReadAsync(request, ct);
             var newEvents = NewEventReader.ReadOneOrMany(body, out var many);
+            using var trace = RequestTrace.Adopt(request);
             var (stored, replayed) = await dispatch.AppendAsync(ns, newEvents, IdempotencyKey(request), ct);
             // A retry answers as the first call did, and says so (Stripe's header).
             if (replayed) request.HttpContext.Response.Headers[ReplayedHeader] = "true";

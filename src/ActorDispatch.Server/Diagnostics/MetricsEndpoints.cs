@@ -24,7 +24,10 @@ public static class MetricsEndpoints
 
     public static WebApplicationBuilder AddActorDispatchMetrics(this WebApplicationBuilder builder)
     {
+        var settings = MetricsSettings.From(builder.Configuration);
+        builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(MetricsAccess.From(builder.Configuration));
+        if (!settings.Enabled) return builder;
         builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
         {
             metrics
@@ -39,6 +42,7 @@ public static class MetricsEndpoints
 
     public static WebApplication MapActorDispatchMetrics(this WebApplication app)
     {
+        if (!app.Services.GetRequiredService<MetricsSettings>().Enabled) return app;
         var auth = app.Services.GetRequiredService<AuthSettings>();
         var access = app.Services.GetRequiredService<MetricsAccess>();
         app.MapPrometheusScrapingEndpoint(Path, meterProvider: null, configureBranchedPipeline: branch => branch.UseMetricsAuth(auth, access), optionsName: null);

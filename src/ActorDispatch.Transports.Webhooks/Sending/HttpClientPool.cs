@@ -39,6 +39,9 @@ internal sealed class HttpClientPool(ImmutableDictionary<string, TlsMaterial> tl
             AllowAutoRedirect = false,
             ConnectCallback = (context, ct) => egress.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, ct),
             AutomaticDecompression = DecompressionMethods.All,
+            // Each request carries its delivery's trace context (WebhookRequestBuilder); the handler
+            // would add a second traceparent from whatever activity the sending task inherited.
+            ActivityHeadersPropagator = null,
             UseCookies = false,
         };
         if (key.TlsConfigName is { } name) tls[name].Apply(handler.SslOptions);

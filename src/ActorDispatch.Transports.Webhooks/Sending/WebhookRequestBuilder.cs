@@ -27,7 +27,7 @@ internal static class WebhookRequestBuilder
             if (options.Input.Path is { } p && d.TryGetProperty(p, out var pv) && pv.ValueKind is not (JsonValueKind.Null or JsonValueKind.Object or JsonValueKind.Array))
                 path = pv.ValueKind == JsonValueKind.String ? pv.GetString() : pv.GetRawText();
         }
-        return new WebhookRequest(options.Method, BuildUri(options.Url, path, query), headers,
+        return new WebhookRequest(options.Method, BuildUri(options.Url, path, query), WithTrace(headers, delivery.TraceParent, delivery.TraceState),
             body is { } b ? Encoding.UTF8.GetBytes(b) : null, delivery.Event.Id.ToString());
     }
 
@@ -44,7 +44,18 @@ internal static class WebhookRequestBuilder
             }
             writer.WriteEndArray();
         }
-        return new WebhookRequest(options.Method, BuildUri(options.Url, null, options.Query), options.Headers, buffer.ToArray(), batch.Id.ToString());
+        var headers = batch.TraceParent is { } traced
+            ? WithTrace(options.Headers, traced, null)
+            : WithTrace(options.Headers, batch.Events[0].TraceParent, batch.Events[0].TraceState);
+        return new WebhookRequest(options.Method, BuildUri(options.Url, null, options.Query), headers, buffer.ToArray(), batch.Id.ToString());
+    }
+
+    // The delivery's trace context (W3C Trace Context headers) replaces any the options name.
+    private static ImmutableArray<KeyValuePair<string, string>> WithTrace(ImmutableArray<KeyValuePair<string, string>> headers, string traceParent, string? traceState)
+    {
+        var trace = new List<KeyValuePair<string, string>>(2) { new("traceparent", traceParent) };
+        if (traceState is not null) trace.Add(new("tracestate", traceState));
+        return Merge(headers, trace);
     }
 
     /// <summary>The JSON text one event contributes, or null for none (no payload, or no <c>input.body</c> field).</summary>

@@ -92,7 +92,7 @@ internal sealed partial class DispatcherActor
         {
             var (sequence, e) = _replayReady.First();
             _replayReady.Remove(sequence);
-            var deliver = DeliveryOf([e]);
+            var deliver = _spans.Start(DeliveryOf([e]), redelivery: true);
             _replayInFlight[deliver.Id] = e;
             _counters.Delivery(1, redelivery: true);
             _instruments.Delivered(1, redelivery: true);
@@ -105,6 +105,7 @@ internal sealed partial class DispatcherActor
     private bool OnReplayResponse(EventDeliveryResponse response)
     {
         if (!_replayInFlight.TryGetValue(response.Id, out var e)) return false;
+        _spans.End(response.Id, response.Rejected ? "reject" : "ack");
         if (response.Rejected)
         {
             _instruments.Rejected();

@@ -64,6 +64,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
     private readonly ActorDispatchMetrics _metrics = ActorDispatchMetrics.Get(Context.System);
     private readonly SubscriptionInstruments _instruments;
     private readonly SubscriptionFigures? _figures; // a durable subscription's gauges; ephemeral ones have none
+    private readonly DeliverySpans _spans;
     private UniqueKillSwitch? _killSwitch;
     private IActorRef? _waitingSink;
     private long _generation;
@@ -87,6 +88,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         // Ephemeral subscriptions have random ids, unbounded: they share one label value.
         _instruments = _metrics.For(_subscription.Namespace, _subscription.Ephemeral ? MetricTags.EphemeralSubscription : _subscription.Name, _subscription.Transport);
         _figures = _subscription.Ephemeral ? null : _metrics.Subscriptions.Find(_subscription.Id);
+        _spans = new DeliverySpans(_subscription);
 
         Receive<Dispatcher.StreamInit>(i =>
         {
@@ -97,6 +99,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         Receive<Connection.DeliveryFailed>(f =>
         {
             _instruments.Failed();
+            _spans.End(f.Id, "failed");
             if (!ReplayFailed(f.Id, $"delivery {f.Id} failed: {f.Reason}", null)) Failed(f.Id, $"delivery {f.Id} failed: {f.Reason}");
         });
         ReceiveReplays();
@@ -142,6 +145,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        _spans.EndAll("stopped");
         _killSwitch?.Shutdown();
         _figures?.Window(0, null);
     }
@@ -238,10 +242,10 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
 
     private void Deliver(Dispatcher.Item item)
     {
-        var deliver = DeliveryOf(item.Events);
+        var redelivery = item.Events[0].Sequence <= _highestDelivered;
+        var deliver = _spans.Start(DeliveryOf(item.Events), redelivery);
 
         _tracker.Delivered(deliver.Id, item.Events[0].Sequence, item.Through, _clock.Elapsed, item);
-        var redelivery = item.Events[0].Sequence <= _highestDelivered;
         _counters.Delivery(item.Events.Count, redelivery);
         _instruments.Delivered(item.Events.Count, redelivery);
         _highestDelivered = Math.Max(_highestDelivered, item.Through);
@@ -274,6 +278,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         {
             var reason = $"delivery {late} was not answered within the ackTimeout of {_deadlines.Timeout.TotalMilliseconds:0} ms";
             _instruments.TimedOut();
+            _spans.End(late, "timeout");
             if (!ReplayFailed(late, reason, null)) Failed(late, reason);
             // Either way there may be more in flight, due later.
             if (!_ackTimerSet) StartAckTimer(TimeSpan.Zero);
@@ -296,6 +301,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
             _log.Info("Ignoring a response for {0} on subscription {1}: not in flight (late, duplicate or after a rewind)", response.Id, _ref);
             return;
         }
+        _spans.End(response.Id, response.Rejected ? "reject" : "ack");
         if (response.Rejected)
         {
             _instruments.Rejected();
@@ -379,6 +385,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         _waitingSink = null;
         _chunk.Clear();
         _tracker.Reset();
+        _spans.EndAll("rewound");
         _deadlines?.Clear();
         Timers.Cancel(AckTimer.Instance);
         _ackTimerSet = false;

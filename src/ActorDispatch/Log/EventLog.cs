@@ -39,6 +39,12 @@ internal static class EventLog
         /// one thread does not; the log computes it for a keyed append that comes without.
         /// </summary>
         public string? Hash { get; init; }
+
+        /// <summary>The W3C trace context the events are stored with (<see cref="Event.TraceParent"/>), if the append had one.</summary>
+        public string? TraceParent { get; init; }
+
+        /// <summary>The <c>tracestate</c> beside <see cref="TraceParent"/>.</summary>
+        public string? TraceState { get; init; }
     }
 
     /// <summary>The events of an append as stored; <paramref name="Replayed"/> when it answers a retry of an earlier append with its key.</summary>

@@ -216,6 +216,8 @@ internal sealed class EventLogActor : ReceivePersistentActor, IWithTimers
                 Correlator = e.Correlator,
                 Tx = e.Tx,
                 Created = now,
+                TraceParent = append.TraceParent,
+                TraceState = append.TraceState,
                 Data = e.Data,
             };
         }

@@ -98,7 +98,14 @@ public sealed record EventDelivery(Event Event, SubscriptionRef Subscription)
 }
 
 /// <summary>Several events delivered and acknowledged as one unit, for subscriptions with <c>batch</c>.</summary>
-public sealed record EventDeliveryBatch(Guid Id, SubscriptionRef Subscription, IReadOnlyList<EventDelivery> Events);
+public sealed record EventDeliveryBatch(Guid Id, SubscriptionRef Subscription, IReadOnlyList<EventDelivery> Events)
+{
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the batch's delivery span, when tracing records one (it links
+    /// to each event's append); otherwise a transport sends the first event's <see cref="EventDelivery.TraceParent"/>.
+    /// </summary>
+    public string? TraceParent { get; init; }
+}
 
 /// <summary>
 /// A receiver's answer to a delivery: an ack, or with <see cref="Rejected"/> a reject that rewinds

@@ -1,0 +1,45 @@
+using ActorDispatch.Diagnostics;
+using ActorDispatch.Server.Diagnostics;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace ActorDispatch.Server;
+
+/// <summary>
+/// Spans of the engine (<see cref="ActorDispatchTracing.SourceName"/>: appends and deliveries) and of
+/// ASP.NET Core (the requests that append), exported over OTLP when an endpoint is set, which also
+/// sends the metrics there.
+/// </summary>
+internal static class TracingSetup
+{
+    public static WebApplicationBuilder AddActorDispatchTracing(this WebApplicationBuilder builder)
+    {
+        var settings = TracingSettings.From(builder.Configuration);
+        builder.Services.AddSingleton(settings);
+        if (settings.Enabled)
+        {
+            builder.Services.AddOpenTelemetry().WithTracing(tracing =>
+            {
+                tracing.AddSource(ActorDispatchTracing.SourceName)
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments(MetricsEndpoints.Path));
+                if (settings.OtlpEndpoint is not null)
+                {
+                    tracing.AddOtlpExporter(o =>
+                    {
+                        o.Endpoint = settings.SignalEndpoint("/v1/traces");
+                        o.Protocol = settings.Protocol;
+                    });
+                }
+            });
+        }
+        if (settings.OtlpEndpoint is not null && MetricsSettings.From(builder.Configuration).Enabled)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddOtlpExporter(o =>
+            {
+                o.Endpoint = settings.SignalEndpoint("/v1/metrics");
+                o.Protocol = settings.Protocol;
+            }));
+        }
+        return builder;
+    }
+}
