@@ -59,6 +59,7 @@ public sealed partial class ActorDispatchEngine : IActorDispatch, IExtension
         _ = StorageConfig.DurabilityOf(system); // refuses a durability the store is not set up for
         _reader = new EventReader(system, new LogPositions());
         var metrics = Metrics = ActorDispatchMetrics.Get(system);
+        if (_cluster is not null) metrics.Cluster.Attach(Akka.Cluster.Cluster.Get(system));
         _changeEvents = system.ActorOf(ChangeEventHub.Props(), "actordispatch-changes");
         if (WalCheckpointSettings.Create(system.Settings.Config) is { } wal) system.ActorOf(WalCheckpointer.Props(wal), "actordispatch-wal-checkpoints");
         var logs = EventLogs.Props(_settings, _changeEvents, _reader.Positions, metrics);

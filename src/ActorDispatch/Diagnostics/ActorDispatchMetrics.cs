@@ -44,6 +44,9 @@ internal sealed class ActorDispatchMetrics : IExtension, IDisposable
         _meter.CreateObservableGauge("actordispatch.subscription.oldest_unacked_age", Subscriptions.OldestUnackedAge, "s",
             "How long the oldest delivery in flight has waited for its answer (0 when none)");
         _meter.CreateObservableGauge("actordispatch.connections", Connections.Measurements, description: "Connections on this node per transport");
+        _meter.CreateObservableGauge("actordispatch.cluster.members", Cluster.Members, description: "Cluster members per status, as this node sees them");
+        _meter.CreateObservableGauge("actordispatch.cluster.unreachable_members", Cluster.Unreachable, description: "Members this node's failure detector finds unreachable");
+        _meter.CreateObservableGauge("actordispatch.cluster.leader", Cluster.IsLeader, description: "1 on the node that is the cluster's leader, else 0");
     }
 
     public Counter<long> EventsAppended { get; }
@@ -56,6 +59,7 @@ internal sealed class ActorDispatchMetrics : IExtension, IDisposable
     public SubscriptionGauges Subscriptions { get; } = new();
     public NamespaceHeads Heads { get; } = new();
     public ConnectionCounts Connections { get; } = new();
+    public ClusterMembershipGauges Cluster { get; } = new();
 
     /// <summary>The meter the instruments belong to; a host tells its own engine's apart by it.</summary>
     public Meter Meter => _meter;

@@ -10,6 +10,7 @@ internal static class MetricTags
     public const string Subscription = "subscription";
     public const string Transport = "transport";
     public const string Outcome = "outcome";
+    public const string Status = "status";
 
     /// <summary>
     /// The subscription label of every ephemeral subscription: their ids are random and unbounded,

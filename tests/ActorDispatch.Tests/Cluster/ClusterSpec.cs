@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using ActorDispatch.Diagnostics;
+using Akka.Actor;
 using ActorDispatch.Model;
 using ActorDispatch.Tests.Support;
 
@@ -40,6 +43,37 @@ public sealed class ClusterSpec(ITestOutputHelper output) : ThreeNodeClusterSpec
         }
         Assert.Equal(30, await Nodes[2].Dispatch.GetHeadAsync(Ns));
         Assert.Single(await Nodes[2].Dispatch.ListSubscriptionsAsync(Ns));
+    }
+
+    [SkippableFact]
+    public async Task Every_node_reports_the_membership_it_sees_and_one_of_them_is_the_leader()
+    {
+        var seen = new ConcurrentDictionary<(ActorSystem Node, string Gauge, string? Status), long>();
+        using var listener = new MeterListener();
+        var meters = Nodes.ToDictionary(n => ActorDispatchMetrics.Get(n.System).Meter, n => n.System);
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (meters.ContainsKey(instrument.Meter) && instrument.Name.StartsWith("actordispatch.cluster.", StringComparison.Ordinal)) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            string? status = null;
+            foreach (var tag in tags) if (tag.Key == "status") status = (string?)tag.Value;
+            seen[(meters[instrument.Meter], instrument.Name, status)] = value;
+        });
+        listener.Start();
+
+        await AwaitAssertAsync(() =>
+        {
+            listener.RecordObservableInstruments();
+            foreach (var node in Nodes)
+            {
+                Assert.Equal(3, seen.GetValueOrDefault((node.System, "actordispatch.cluster.members", "up")));
+                Assert.Equal(0, seen.GetValueOrDefault((node.System, "actordispatch.cluster.members", "joining"), -1));
+                Assert.Equal(0, seen.GetValueOrDefault((node.System, "actordispatch.cluster.unreachable_members", null), -1));
+            }
+            Assert.Equal(1, Nodes.Sum(n => seen.GetValueOrDefault((n.System, "actordispatch.cluster.leader", null))));
+        }, TimeSpan.FromSeconds(30), Interval);
     }
 
     [SkippableFact]
