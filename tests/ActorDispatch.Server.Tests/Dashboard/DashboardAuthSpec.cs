@@ -62,6 +62,23 @@ public sealed class DashboardAuthSpec(AuthFixture server, DashboardBrowser brows
         AssertNoErrorsButRefusals(open);
     }
 
+    [SkippableFact]
+    public async Task A_namespace_outside_the_credentials_shows_its_refusal_and_the_others_their_figures()
+    {
+        var other = await NewNamespaceWithSubscription();
+        var created = await server.SendAsync(HttpMethod.Put, $"/api/v1/namespaces/{AuthFixture.ScopedNamespace}/subscriptions", Admin,
+            """{"name":"local","transport":"system"}""");
+        Assert.True(created.IsSuccessStatusCode);
+        await using var open = await browser.OpenAsync(new Uri(server.BaseAddress, $"/ui/?ns={AuthFixture.ScopedNamespace}&ns={other}&interval=250"));
+        var page = open.Page;
+        await SignInAsync(page, "scoped");
+        await Expect(page.Locator($"tr[data-subscription='{AuthFixture.ScopedNamespace}/local'] [data-field=transport]")).ToHaveTextAsync("system");
+        var refused = page.Locator($"[data-namespace='{other}'] .ns-error");
+        await Expect(refused).ToContainTextAsync("Refused (403)");
+        await Expect(refused).ToContainTextAsync($"may not use namespace '{other}'");
+        AssertNoErrorsButRefusals(open);
+    }
+
     private static async Task SignInAsync(IPage page, string user)
     {
         var signIn = page.Locator("#sign-in");
