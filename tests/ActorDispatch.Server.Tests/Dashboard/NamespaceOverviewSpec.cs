@@ -46,6 +46,27 @@ public sealed class NamespaceOverviewSpec(ServerFixture server)
     }
 
     [Fact]
+    public async Task A_subscription_on_a_WebSocket_shows_its_connection_and_the_peers_address()
+    {
+        var ns = NewNamespace();
+        Assert.Equal(HttpStatusCode.Created, (await server.Http.PostAsync($"/api/v1/namespaces/{ns}/subscriptions",
+            Body("""{"name":"app1","transport":"websockets","options":{"firstEvent":"oldest"}}"""))).StatusCode);
+        await server.Http.PostAsync($"/api/v1/namespaces/{ns}/events", Body("""{"type":"a","data":{"n":1}}"""));
+        using var ws = await WebSockets.ConnectAsync(new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/ws", Query = $"namespace={ns}&name=app1" }.Uri);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await ws.ReceiveJsonAsync(cts.Token); // delivered: the dispatcher is bound to this connection
+
+        var entry = (await ReadJson(await server.Http.GetAsync($"/api/v1/namespaces/{ns}/overview", cts.Token)))["subscriptions"]![0]!;
+        var connection = (string?)entry["status"]!["connection"];
+        Assert.NotNull(connection);
+        var peers = (await ReadJson(await server.Http.GetAsync("/api/v1/websockets", cts.Token)))["connections"]!.AsArray();
+        var peer = (string?)peers.Single(c => (string?)c!["id"] == connection)!["remoteAddress"];
+        Assert.StartsWith("127.0.0.1:", peer);
+        Assert.Equal(peer, (string?)entry["connectionAddress"]);
+        Assert.Equal(1, (int)entry["status"]!["inFlight"]!);
+    }
+
+    [Fact]
     public async Task A_namespace_without_subscriptions_or_events_has_an_empty_overview()
     {
         var overview = await ReadJson(await server.Http.GetAsync($"/api/v1/namespaces/{NewNamespace()}/overview"));
