@@ -2,7 +2,7 @@
 # The e2e runner's workload on NATS JetStream, Redis Streams and RabbitMQ, one broker at a time, with
 # the project's peer harness (benchmarks/ActorDispatch.PeerBench, each broker's official .NET client).
 #
-#   bash benchmarks/peers.sh                        # every broker, default workload; about 5 min each
+#   bash benchmarks/peers.sh                        # every broker, default workload; 5–10 min each
 #   bash benchmarks/peers.sh --quick                # wiring check: N=20000, fan-out 5000, 1 repetition, 8 s warm-up
 #   BROKERS="nats redis" bash benchmarks/peers.sh   # a subset
 #   bash benchmarks/peers.sh --modes B --live-rate 5000   # any other flags go to the harness (--help lists them)
@@ -34,7 +34,13 @@ DLL=$PROJECT/bin/Release/net10.0/ActorDispatch.PeerBench.dll
 
 ARGS=()
 for arg in "$@"; do
-  if [[ $arg == --quick ]]; then ARGS+=(--n 20000 --fanout-n 5000 --reps 1 --warmup-s 8); else ARGS+=("$arg"); fi
+  case $arg in
+    --quick) ARGS+=(--n 20000 --fanout-n 5000 --reps 1 --warmup-s 8) ;;
+    # Without starting any broker: this header, and the harness's flags if it is built.
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+               [[ -f $DLL ]] && dotnet "$DLL" --help; exit 0 ;;
+    *) ARGS+=("$arg") ;;
+  esac
 done
 
 log() { printf '%s [peers] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
