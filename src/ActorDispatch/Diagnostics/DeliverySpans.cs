@@ -64,12 +64,10 @@ internal sealed class DeliverySpans(Subscription subscription)
         var span = ActorDispatchTracing.Source.StartActivity(SpanName, ActivityKind.Producer, parent, tags: null, links);
         Activity.Current = previous;
         if (span is null) return null;
+        // Few tags: a span is made per delivery, and each tag is an allocation.
         span.SetTag("messaging.system", "actordispatch");
-        span.SetTag("messaging.operation.type", "send");
         span.SetTag("messaging.destination.name", subscription.Name);
         span.SetTag("actordispatch.namespace", subscription.Namespace);
-        span.SetTag("actordispatch.subscription.id", subscription.Id.ToString());
-        span.SetTag("actordispatch.transport", subscription.Transport);
         span.SetTag("actordispatch.sequence", firstSequence);
         if (count > 1) span.SetTag("messaging.batch.message_count", count);
         if (redelivery) span.SetTag("actordispatch.redelivery", true);
