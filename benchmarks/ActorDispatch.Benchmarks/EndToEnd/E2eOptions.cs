@@ -37,6 +37,11 @@ internal sealed record E2eOptions
     /// <summary><c>--transport</c>: how subscriptions are consumed.</summary>
     public TransportKind Transport { get; init; } = TransportKind.InProcess;
 
+    /// <summary><c>--mqtt-qos</c>: with <c>--transport mqtt</c>, the subscriptions' <c>qos</c> and the consumer's.</summary>
+    public int MqttQos { get; init; } = 1;
+
+    private bool MqttQosGiven { get; init; }
+
     /// <summary>Whether <c>--transport</c> was given: with <c>--cluster</c> it is websocket unless it was.</summary>
     private bool TransportGiven { get; init; }
 
@@ -118,7 +123,13 @@ internal sealed record E2eOptions
                                    amqp        the server publishing with confirms to RabbitMQ
                                                (ACTORDISPATCH_BENCH_AMQP, loopback), a queue per
                                                subscription consumed here; readAhead --window
+                                   mqtt        the server publishing at --mqtt-qos to an MQTT broker
+                                               (ACTORDISPATCH_BENCH_MQTT=host:port, loopback), a
+                                               topic per subscription that an MQTTnet client here
+                                               subscribes to at the same QoS; readAhead --window
                                  events are always appended in process with IActorDispatch.AppendAsync
+          --mqtt-qos 0|1|2       --transport mqtt: the subscriptions' qos (what acks a delivery: 0 sent,
+                                 1 PUBACK, 2 PUBCOMP) and the consumer's subscription QoS [1]
           --ws-acks together|each  the WebSocket client writes the acks of frames that arrived
                                  together in one socket write, or each in its own [together]
           --ws-client lean|dotnet  the WebSocket client [lean]: lean is a minimal RFC 6455 client
@@ -227,6 +238,7 @@ internal sealed record E2eOptions
                 "--cluster" => o with { Cluster = flags.Int(min: 2) },
                 "--failover" => o with { Failover = flags.Int(min: 1) },
                 "--webhook-variants" => o with { WebhookVariants = flags.Value() },
+                "--mqtt-qos" => o with { MqttQos = ParseQos(flags.Value()), MqttQosGiven = true },
                 "--ws-acks" => o with { AckEachWrite = ParseWsAcks(flags.Value()) },
                 "--ws-client" => o with { WsClient = ParseWsClient(flags.Value()), WsClientGiven = true },
                 "--server" => o with { ServerProcess = ParseServer(flags.Value()) },
@@ -274,9 +286,10 @@ internal sealed record E2eOptions
         if (o.Postgres is not null && o.Transport != TransportKind.InProcess && o.Cluster == 0 && !o.ServerProcess)
             throw new ArgumentException("--store postgres (or ACTORDISPATCH_BENCH_POSTGRES) only applies to --transport in-process; pass --store sqlite");
         if (o.WebhookVariants is not null && o.Transport != TransportKind.Webhook) throw new ArgumentException("--webhook-variants only applies to --transport webhook");
-        // The server processes are started without a broker: amqp runs against the server in this process.
-        if (o.Transport == TransportKind.Amqp && (o.Cluster > 0 || o.Failover > 0 || o.ServerProcess))
-            throw new ArgumentException("--transport amqp runs against the server in this process: not with --cluster, --failover or --server process");
+        // The server processes are started without a broker: amqp and mqtt run against the server in this process.
+        if (o.Transport is TransportKind.Amqp or TransportKind.Mqtt && (o.Cluster > 0 || o.Failover > 0 || o.ServerProcess))
+            throw new ArgumentException($"--transport {(o.Transport == TransportKind.Amqp ? "amqp" : "mqtt")} runs against the server in this process: not with --cluster, --failover or --server process");
+        if (o.MqttQosGiven && o.Transport != TransportKind.Mqtt) throw new ArgumentException("--mqtt-qos only applies to --transport mqtt");
         if (o.AckEachWrite && o.Transport != TransportKind.WebSocket) throw new ArgumentException("--ws-acks only applies to --transport websocket");
         if (o.WsClientGiven && o.Transport != TransportKind.WebSocket) throw new ArgumentException("--ws-client only applies to --transport websocket");
         // Mode M checks the engine's own memory: a server host would add Kestrel and a client to it.
@@ -286,6 +299,7 @@ internal sealed record E2eOptions
         {
             TransportKind.WebSocket => new[] { TransportVariant.WebSocket(o.Window) },
             TransportKind.Amqp => new[] { TransportVariant.Amqp(o.Window) },
+            TransportKind.Mqtt => new[] { TransportVariant.Mqtt(o.Window, o.MqttQos) },
             TransportKind.Webhook => ParseWebhookVariants(o.WebhookVariants ?? TransportVariant.DefaultWebhookVariants),
             _ => new[] { TransportVariant.InProcess(o.Window) },
         };
@@ -298,7 +312,14 @@ internal sealed record E2eOptions
         "websocket" => TransportKind.WebSocket,
         "webhook" => TransportKind.Webhook,
         "amqp" => TransportKind.Amqp,
-        _ => throw new ArgumentException($"--transport takes in-process, websocket, webhook or amqp, not '{text}'"),
+        "mqtt" => TransportKind.Mqtt,
+        _ => throw new ArgumentException($"--transport takes in-process, websocket, webhook, amqp or mqtt, not '{text}'"),
+    };
+
+    private static int ParseQos(string text) => text switch
+    {
+        "0" or "1" or "2" => text[0] - '0',
+        _ => throw new ArgumentException($"--mqtt-qos takes 0, 1 or 2, not '{text}'"),
     };
 
     private static bool ParseServer(string text) => text.ToLowerInvariant() switch

@@ -333,6 +333,10 @@ internal sealed class E2eRunner(E2eOptions options)
             "each body is the event data (or an array of them) with the sequence and publish timestamp: latency is publish to receipt; " +
             "consume = subscription created to last event received; publishing stays in process (IActorDispatch.AppendAsync, not REST); " +
             "RSS includes server, receiver and load generator",
+        TransportKind.Mqtt =>
+            $"transport: the server (ServerApp) in this process publishes each delivery at QoS {o.MqttQos} (--mqtt-qos) to the broker {MqttHost.Broker} " +
+            "(MQTT 5, one topic per subscription, withData); an MQTTnet client of this process, subscribed at the same QoS, receives it: " +
+            "latency is publish to receipt; publishing stays in process (IActorDispatch.AppendAsync); RSS excludes the broker",
         _ => null,
     };
 
@@ -495,7 +499,7 @@ internal sealed class E2eRunner(E2eOptions options)
                 foreach (var (key, value) in first.Medians) ws[key] = value?.DeepClone();
                 return ws;
             default:
-                var hooks = new JsonObject { ["transport"] = first.Variant.Kind == TransportKind.Amqp ? "amqp" : "webhook", ["body"] = "data (withData=true)" };
+                var hooks = new JsonObject { ["transport"] = first.Variant.Kind switch { TransportKind.Amqp => "amqp", TransportKind.Mqtt => "mqtt", _ => "webhook" }, ["body"] = "data (withData=true)" };
                 foreach (var (variant, values) in medians)
                 {
                     values["read_ahead"] = variant.ReadAhead;

@@ -40,6 +40,7 @@ internal static class E2eHost
         TransportKind.WebSocket => new WebSocketHost(await ServerHost.StartAsync(name, ct), o.Variant, o.WsClient, o.AckEachWrite),
         TransportKind.Webhook => await WebhookHost.StartAsync(await ServerHost.StartAsync(name, ct), o.Variant, ct),
         TransportKind.Amqp => await AmqpHost.StartAsync(name, o.Variant, ct),
+        TransportKind.Mqtt => await MqttHost.StartAsync(name, o.Variant, o.MqttQos, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(o), o.Variant.Kind, "unknown transport"),
     };
 

@@ -26,6 +26,9 @@ internal enum TransportKind
 
     /// <summary>The server's <c>amqp</c> transport, publishing with confirms to a RabbitMQ on loopback, consumed here.</summary>
     Amqp,
+
+    /// <summary>The server's <c>mqtt</c> transport, publishing to an MQTT broker on loopback at <c>--mqtt-qos</c>, consumed here.</summary>
+    Mqtt,
 }
 
 /// <summary>
@@ -44,6 +47,8 @@ internal sealed partial record TransportVariant(TransportKind Kind, string Label
     public static TransportVariant WebSocket(int readAhead) => new(TransportKind.WebSocket, "websocket", readAhead, 0);
 
     public static TransportVariant Amqp(int readAhead) => new(TransportKind.Amqp, $"amqp readAhead={readAhead}", readAhead, 0);
+
+    public static TransportVariant Mqtt(int readAhead, int qos) => new(TransportKind.Mqtt, $"mqtt qos={qos} readAhead={readAhead}", readAhead, 0);
 
     /// <summary>
     /// <c>ra&lt;N&gt;</c>: one event per request, readAhead N (N + 1 requests in parallel);
@@ -65,7 +70,7 @@ internal sealed partial record TransportVariant(TransportKind Kind, string Label
     public string Key => Kind switch
     {
         TransportKind.Webhook => Batch ? $"batch{BatchSize}-ra{ReadAhead}" : $"ra{ReadAhead}",
-        TransportKind.Amqp => $"ra{ReadAhead}",
+        TransportKind.Amqp or TransportKind.Mqtt => $"ra{ReadAhead}",
         _ => Label,
     };
 
