@@ -6,6 +6,7 @@
 #
 #   bash benchmarks/telemetry-overhead.sh            # 3 runs of each, N=50,000; about 20 minutes
 #   RUNS=1 N=10000 bash benchmarks/telemetry-overhead.sh   # a wiring check
+#   CONFIGS="off metrics tracing on" bash benchmarks/telemetry-overhead.sh   # each on its own too
 #
 # Results (each run's JSON and the table) go to $OUT, default /tmp/actordispatch-telemetry/<timestamp>.
 set -euo pipefail
@@ -22,12 +23,15 @@ dotnet build "$ROOT/benchmarks/ActorDispatch.Benchmarks" -c Release -nologo -clp
   || { log "build failed: see $OUT/build.log"; exit 1; }
 RUNNER="$ROOT/benchmarks/ActorDispatch.Benchmarks/bin/Release/net10.0/ActorDispatch.Benchmarks.dll"
 
+CONFIGS=${CONFIGS:-"off on"}
 declare -A FLAGS=(
   [off]="--server-config ActorDispatch:Metrics:Enabled=false --server-config ActorDispatch:Tracing:Enabled=false"
+  [metrics]="--server-config ActorDispatch:Metrics:Enabled=true --server-config ActorDispatch:Tracing:Enabled=false"
+  [tracing]="--server-config ActorDispatch:Metrics:Enabled=false --server-config ActorDispatch:Tracing:Enabled=true"
   [on]="--server-config ActorDispatch:Metrics:Enabled=true --server-config ActorDispatch:Tracing:Enabled=true"
 )
 for run in $(seq "$RUNS"); do
-  for mode in off on; do
+  for mode in $CONFIGS; do
     log "run $run/$RUNS, telemetry $mode"
     # shellcheck disable=SC2086
     dotnet "$RUNNER" e2e --server process --modes A,B,C --n "$N" --fanout-n "$FANOUT_N" --reps 1 --json ${FLAGS[$mode]} \
@@ -39,13 +43,21 @@ done
 value() { grep -o "\"$2\":[^,}]*" "$1" | head -n 1 | cut -d: -f2; }
 median() { sort -g | awk '{ v[n++] = $1 } END { if (n == 0) print "null"; else print (n % 2) ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2 }'; }
 {
-  echo "Telemetry off and on, $(date -u +%Y-%m-%d) UTC, $RUNS alternated runs each, medians; server in its own process (SQLite, full durability)."
+  echo "Telemetry $CONFIGS, $(date -u +%Y-%m-%d) UTC, $RUNS alternated runs each, medians; server in its own process (SQLite, full durability)."
+  echo "Throughput in events/s; server CPU in µs per event (utime + stime of the server process), which other load disturbs less."
   echo
-  echo "| | off | on | on ÷ off |"
-  echo "|---|---:|---:|---:|"
-  for key in A_append A_consume B_e2e C_deliveries; do
-    off=$(for f in "$OUT"/off-*.json; do value "$f" "$key"; done | median)
-    on=$(for f in "$OUT"/on-*.json; do value "$f" "$key"; done | median)
-    echo "| $key | $off | $on | $(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f\n", a / b }') |"
+  header="| |"; rule="|---|"
+  for mode in $CONFIGS; do header+=" $mode |"; rule+="---:|"; done
+  for mode in $CONFIGS; do [[ $mode == off ]] || { header+=" $mode ÷ off |"; rule+="---:|"; }; done
+  echo "$header"; echo "$rule"
+  for key in A_append A_consume B_e2e C_deliveries A_cpu_us B_cpu_us C_cpu_us; do
+    declare -A med=()
+    for mode in $CONFIGS; do med[$mode]=$(for f in "$OUT"/$mode-*.json; do value "$f" "$key"; done | median); done
+    line="| $key |"
+    for mode in $CONFIGS; do line+=" ${med[$mode]} |"; done
+    for mode in $CONFIGS; do
+      [[ $mode == off ]] || line+=" $(awk -v a="${med[$mode]}" -v b="${med[off]}" 'BEGIN { printf "%.3f", a / b }') |"
+    done
+    echo "$line"
   done
 } | tee "$OUT/table.md"

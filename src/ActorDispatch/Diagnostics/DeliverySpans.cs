@@ -6,8 +6,9 @@ namespace ActorDispatch.Diagnostics;
 
 /// <summary>
 /// One dispatcher's delivery spans: a span per delivery, from its send to its answer, a child of
-/// the append's trace context and linked to it; the delivery then carries the span's own context to
-/// the receiver. Made only while something listens to <see cref="ActorDispatchTracing.Source"/>.
+/// the append's trace context (a batch's span links to each of its events' appends instead); the
+/// delivery then carries the span's own context to the receiver. Made only while something
+/// listens to <see cref="ActorDispatchTracing.Source"/>.
 /// Used on the dispatcher's thread only.
 /// </summary>
 internal sealed class DeliverySpans(Subscription subscription)
@@ -23,8 +24,8 @@ internal sealed class DeliverySpans(Subscription subscription)
         End(deliver.Id, "superseded"); // a redelivery of an event whose earlier attempt was dropped by a rewind
         if (deliver.Single is { } single)
         {
-            var parent = AppendContext(single);
-            var span = StartSpan(parent, [new ActivityLink(parent)], 1, redelivery, single.Event.Sequence);
+            // The append is the span's parent: that is its link, without an ActivityLink to allocate.
+            var span = StartSpan(AppendContext(single), links: null, 1, redelivery, single.Event.Sequence);
             if (span is null) return deliver;
             _open[deliver.Id] = span;
             return deliver with { Single = single with { TraceParent = span.Id! } };
@@ -57,13 +58,14 @@ internal sealed class DeliverySpans(Subscription subscription)
     private static ActivityContext AppendContext(EventDelivery delivery) =>
         EventTrace.TryParse(delivery.TraceParent, delivery.TraceState, out var context) ? context : default;
 
-    private Activity? StartSpan(ActivityContext parent, ActivityLink[] links, int count, bool redelivery, long firstSequence)
+    private Activity? StartSpan(ActivityContext parent, ActivityLink[]? links, int count, bool redelivery, long firstSequence)
     {
         // A span started on the dispatcher's thread must not become the thread's current activity.
         var previous = Activity.Current;
         var span = ActorDispatchTracing.Source.StartActivity(SpanName, ActivityKind.Producer, parent, tags: null, links);
         Activity.Current = previous;
         if (span is null) return null;
+        if (!span.IsAllDataRequested) return span; // propagated, not recorded: tags would be wasted
         // Few tags: a span is made per delivery, and each tag is an allocation.
         span.SetTag("messaging.system", "actordispatch");
         span.SetTag("messaging.destination.name", subscription.Name);
