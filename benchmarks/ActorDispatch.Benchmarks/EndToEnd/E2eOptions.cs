@@ -3,7 +3,7 @@ using Akka.Configuration;
 
 namespace ActorDispatch.Benchmarks.EndToEnd;
 
-/// <summary>The end-to-end workload; the defaults are PeerBench's (see <c>../shared/bench/peers</c>).</summary>
+/// <summary>The end-to-end workload; the defaults are the peer harness's (benchmarks/ActorDispatch.PeerBench), so figures compare.</summary>
 internal sealed record E2eOptions
 {
     public int N { get; init; } = 100_000;
