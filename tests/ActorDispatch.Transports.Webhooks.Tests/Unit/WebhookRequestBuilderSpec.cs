@@ -75,7 +75,25 @@ public sealed class WebhookRequestBuilderSpec
 
         Assert.Equal("""{"a":1}""", Encoding.UTF8.GetString(r.Body!));
         Assert.Equal("http://h/base/orders/%C3%BCn%C3%AF%20code?fixed=1&k=v&page=2%20%26%203", r.Uri.AbsoluteUri);
-        Assert.Equal([new("X-Static", "s"), new("X-Over", "data"), new("X-Num", "5")], r.Headers.ToArray());
+        Assert.Equal([new("X-Static", "s"), new("X-Over", "data"), new("X-Num", "5")], r.Headers.Where(h => h.Key != "traceparent").ToArray());
+    }
+
+    [Fact]
+    public void Every_request_carries_the_deliverys_trace_context_over_a_header_of_that_name()
+    {
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var options = Options("""{"url":"http://h/hook","headers":{"traceparent":"00-ffffffffffffffffffffffffffffffff-ffffffffffffffff-01","X-Keep":"k"}}""");
+        var plain = Delivery(new { n = 1 });
+        var traced = plain with { Event = plain.Event with { TraceParent = traceParent, TraceState = "congo=t61rcWkgMzE" } };
+
+        var r = WebhookRequestBuilder.ForDelivery(options, traced);
+        Assert.Equal([new("X-Keep", "k"), new("traceparent", traceParent), new("tracestate", "congo=t61rcWkgMzE")], r.Headers.ToArray());
+
+        // Without a trace of its own the event still sends a valid one, the same every time.
+        var untraced = WebhookRequestBuilder.ForDelivery(Options("""{"url":"http://h/hook"}"""), Delivery(new { n = 1 }));
+        var header = Assert.Single(untraced.Headers, h => h.Key == "traceparent").Value;
+        Assert.True(System.Diagnostics.ActivityContext.TryParse(header, null, out _), header);
+        Assert.Equal(header, Assert.Single(WebhookRequestBuilder.ForDelivery(Options("""{"url":"http://h/hook"}"""), Delivery(new { n = 1 })).Headers).Value);
     }
 
     [Fact]
