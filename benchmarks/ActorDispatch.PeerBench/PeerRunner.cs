@@ -16,7 +16,8 @@ internal sealed class PeerRunner
 {
     private readonly PeerOptions o;
     private readonly BenchPayload _payload;
-    private readonly CpuMeter _cpu;
+    /// <summary>The broker's process (<c>--server-pid</c>), whose CPU is measured and not counted as other processes'; null for none.</summary>
+    private readonly int[]? _server;
     private readonly IPeerBroker _broker;
     private readonly Results _results;
 
@@ -24,7 +25,7 @@ internal sealed class PeerRunner
     {
         o = options;
         _payload = new BenchPayload(o.PayloadSize);
-        _cpu = new CpuMeter(o.ServerPid);
+        _server = o.ServerPid > 0 ? [o.ServerPid] : null;
         _broker = o.Broker switch
         {
             BrokerKind.Nats => new NatsBroker(o.Port),
@@ -83,22 +84,24 @@ internal sealed class PeerRunner
             for (var rep = 1; rep <= o.Reps; rep++)
             {
                 var label = $"{mode} rep {rep}/{o.Reps}";
-                await _cpu.WaitForQuietAsync(TimeSpan.FromSeconds(o.QuietWaitS));
-                var before = _cpu.Take();
+                await CpuMeter.WaitForQuietAsync(TimeSpan.FromSeconds(o.QuietWaitS), _server);
+                var before = CpuMeter.Take(_server);
                 try
                 {
                     var events = await RunModeAsync(mode, rep, label);
                     // After the mode, before its destination (and what it stored) is deleted.
-                    if (o.ServerPid > 0 && ProcStat.RssMiB(o.ServerPid) is { } rss) Add($"{mode}.rss", rep, rss);
-                    if (CpuMeter.Between(before, _cpu.Take()) is { } use)
+                    if (o.ServerPid > 0 && ProcessMemory.RssMiB(o.ServerPid) is { } rss) Add($"{mode}.rss", rep, rss);
+                    var after = CpuMeter.Take(_server);
+                    if (CpuMeter.ForeignPercent(before, after) is { } foreign)
                     {
+                        var serverCpuSeconds = (after.Processes - before.Processes) / CpuMeter.TicksPerSecond;
                         if (o.ServerPid > 0)
                         {
-                            Add($"{mode}.srvcpu", rep, use.ServerCpuSeconds);
-                            Add($"{mode}.cpu", rep, use.ServerCpuSeconds * 1e6 / events);
+                            Add($"{mode}.srvcpu", rep, serverCpuSeconds);
+                            Add($"{mode}.cpu", rep, serverCpuSeconds * 1e6 / events);
                         }
-                        Add($"{mode}.foreign", rep, use.ForeignPercent);
-                        Progress.Log($"{label}: broker CPU {use.ServerCpuSeconds:F2} s, other processes {use.ForeignPercent:F0}% of all cores");
+                        Add($"{mode}.foreign", rep, foreign);
+                        Progress.Log($"{label}: broker CPU {serverCpuSeconds:F2} s, other processes {foreign:F0}% of all cores");
                     }
                 }
                 catch (Exception e)

@@ -3,9 +3,10 @@ using System.Globalization;
 namespace ActorDispatch.Benchmarks.Shared;
 
 /// <summary>
-/// How busy the rest of the machine was during a measurement, from <c>/proc</c> (as PeerBench's
-/// CpuMeter): the machine's busy time minus this process's (and the server processes' it started),
-/// in percent of all cores. On a shared two-core machine this says which figures were disturbed.
+/// How busy the rest of the machine was during a measurement, from <c>/proc</c>: the machine's busy
+/// time minus this process's (and that of the processes measured with it: the server nodes, or
+/// PeerBench's broker), in percent of all cores. On a shared two-core machine this says which
+/// figures were disturbed. PeerBench compiles this file in by link.
 /// </summary>
 internal static class CpuMeter
 {
@@ -18,7 +19,7 @@ internal static class CpuMeter
     /// <summary>Ticks of all cores, of them busy, of this process, and of the <c>processes</c> given to <see cref="Take"/>.</summary>
     public readonly record struct Snapshot(long Total, long Busy, long Self, long Processes = 0);
 
-    /// <param name="processes">Processes of this run (the server nodes) whose CPU is ours, not other processes'.</param>
+    /// <param name="processes">Processes of this run (the server nodes, the broker) whose CPU is ours, not other processes'.</param>
     public static Snapshot Take(IReadOnlyList<int>? processes = null)
     {
         try
@@ -80,6 +81,7 @@ internal static class CpuMeter
             if (!waited) Progress.Log($"other processes use {foreign:F0}% of all cores; waiting up to {maxWait.TotalSeconds:F0} s for < {QuietPercent:F0}%");
             waited = true;
         }
-        Progress.Log("the machine is still busy; measuring anyway");
+        // Not when maxWait was 0: then the machine was not looked at.
+        if (waited) Progress.Log("the machine is still busy; measuring anyway");
     }
 }

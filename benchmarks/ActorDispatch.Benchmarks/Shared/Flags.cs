@@ -1,9 +1,11 @@
 using System.Globalization;
-using Akka.Configuration;
 
 namespace ActorDispatch.Benchmarks.Shared;
 
-/// <summary>Walks <c>--flag value</c> pairs; errors are <see cref="ArgumentException"/>s naming the flag.</summary>
+/// <summary>
+/// Walks <c>--flag value</c> pairs; errors are <see cref="ArgumentException"/>s naming the flag.
+/// Shared with PeerBench by link, so it needs nothing but the BCL (HOCON values: <c>HoconFlag</c>).
+/// </summary>
 internal sealed class Flags(string[] args)
 {
     private int _index = -1;
@@ -14,29 +16,15 @@ internal sealed class Flags(string[] args)
 
     public string Value() => _index + 1 < args.Length ? args[++_index] : throw new ArgumentException($"missing value for {Current}");
 
-    public int Int(int min = int.MinValue)
+    public int Int(int min = int.MinValue, int max = int.MaxValue)
     {
         var flag = Current;
         var text = Value();
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min)
-            throw new ArgumentException($"{flag} must be an integer >= {min}, not '{text}'");
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw new ArgumentException(max == int.MaxValue
+                ? $"{flag} must be an integer >= {min}, not '{text}'"
+                : $"{flag} must be an integer in {min}..{max}, not '{text}'");
         return value;
-    }
-
-    /// <summary>A HOCON value, checked here and returned as text so that it can be printed with the results.</summary>
-    public string Hocon()
-    {
-        var flag = Current;
-        var text = Value();
-        try
-        {
-            ConfigurationFactory.ParseString(text);
-            return text;
-        }
-        catch (Exception e)
-        {
-            throw new ArgumentException($"{flag} is not valid HOCON: {e.Message}");
-        }
     }
 
     public ArgumentException Unknown() => new($"unknown option {Current}");

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace ActorDispatch.Benchmarks.Shared;
 
 /// <summary>
-/// This process's resident set size. The engine runs in process, so it includes the load generator
-/// too, unlike the broker-side RSS PeerBench reports.
+/// Resident set sizes: this process's (the engine in process, so it includes the load generator
+/// too) or another's (a server process, or PeerBench's broker, which links this file in).
 /// </summary>
 internal static class ProcessMemory
 {

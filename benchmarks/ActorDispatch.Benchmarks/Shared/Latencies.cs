@@ -1,6 +1,4 @@
-using ActorDispatch.Benchmarks.Shared;
-
-namespace ActorDispatch.Benchmarks.EndToEnd;
+namespace ActorDispatch.Benchmarks.Shared;
 
 /// <summary>Publish-to-receive latencies in Stopwatch ticks, with nearest-rank percentiles.</summary>
 internal sealed class Latencies(int capacity)

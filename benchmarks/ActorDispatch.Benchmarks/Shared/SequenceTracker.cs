@@ -1,4 +1,4 @@
-namespace ActorDispatch.Benchmarks.EndToEnd;
+namespace ActorDispatch.Benchmarks.Shared;
 
 /// <summary>
 /// Checks one consumer's deliveries against the published sequences 0..expected-1: every one must
