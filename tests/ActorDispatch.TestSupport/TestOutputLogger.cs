@@ -1,11 +1,14 @@
 using Microsoft.Extensions.Logging;
 
-namespace ActorDispatch.Transports.Webhooks.Tests.Support;
+namespace ActorDispatch.TestSupport;
 
-/// <summary>Writes the transport's log to the test's output, so a failing test shows what the transport did.</summary>
-public sealed class TestOutputLoggerFactory(ITestOutputHelper output) : ILoggerFactory
+/// <summary>
+/// Writes the transport's log to the test's output, so a failing test shows what the transport did;
+/// each line is labelled with <paramref name="label"/> (the transport's name) and the level.
+/// </summary>
+public sealed class TestOutputLoggerFactory(ITestOutputHelper output, string label) : ILoggerFactory
 {
-    public ILogger CreateLogger(string categoryName) => new Logger(output);
+    public ILogger CreateLogger(string categoryName) => new Logger(output, label);
 
     public void AddProvider(ILoggerProvider provider)
     {
@@ -15,7 +18,7 @@ public sealed class TestOutputLoggerFactory(ITestOutputHelper output) : ILoggerF
     {
     }
 
-    private sealed class Logger(ITestOutputHelper output) : ILogger
+    private sealed class Logger(ITestOutputHelper output, string label) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -25,7 +28,7 @@ public sealed class TestOutputLoggerFactory(ITestOutputHelper output) : ILoggerF
         {
             try
             {
-                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} [webhooks {logLevel}] {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} [{label} {logLevel}] {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
             }
             catch (InvalidOperationException)
             {
