@@ -12,7 +12,7 @@ internal sealed record AmqpOptions
     public string Exchange { get; init; } = "";
 
     /// <summary>The routing key of each message, filled in from the event.</summary>
-    public RoutingKeyTemplate RoutingKey { get; init; } = RoutingKeyTemplate.Default;
+    public EventTemplate RoutingKey { get; init; } = RoutingKeyTemplate.Default;
 
     /// <summary>A message no queue takes is returned by the broker, and the delivery fails.</summary>
     public bool Mandatory { get; init; } = true;

@@ -34,7 +34,7 @@ internal static class AmqpOptionsParser
         if (String(values, "routingKey") is { } source)
         {
             if (Encoding.UTF8.GetByteCount(source) > RoutingKeyTemplate.MaxBytes) throw OptionError("routingKey", "is longer than 255 bytes");
-            routingKey = RoutingKeyTemplate.TryParse(source, out var problem) ?? throw OptionError("routingKey", problem!);
+            routingKey = EventTemplate.TryParse(source, out var problem) ?? throw OptionError("routingKey", problem!);
         }
 
         return new AmqpOptions

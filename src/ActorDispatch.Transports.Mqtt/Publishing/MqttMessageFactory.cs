@@ -25,7 +25,7 @@ internal static class MqttMessageFactory
     {
         var e = delivery.Event;
         var builder = new MqttApplicationMessageBuilder()
-            .WithTopic(options.Topic.Render(e.Namespace, e))
+            .WithTopic(options.Topic.Render(e))
             .WithPayload(Payload(options, delivery))
             .WithContentType(ContentType)
             .WithPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData)
