@@ -11,6 +11,7 @@ namespace ActorDispatch.Transports.Amqp.Tests.Delivery;
 /// be missing.
 /// </summary>
 [Trait("Category", "Slow")]
+[Collection(BrokerOutageCollection.Name)]
 public sealed class BrokerOutageSpec(ITestOutputHelper output) : AmqpSpec(output)
 {
     [SkippableFact]
@@ -47,4 +48,11 @@ public sealed class BrokerOutageSpec(ITestOutputHelper output) : AmqpSpec(output
         Output?.WriteLine($"{numbers.Count} messages, {numbers.Count - first.Count} repeated");
         Assert.Equal(Enumerable.Range(1, 500), first);
     }
+}
+
+/// <summary>The spec that kills the shared broker runs alone, after the other broker specs, which it would break.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BrokerOutageCollection
+{
+    public const string Name = "broker outage";
 }

@@ -8,6 +8,10 @@ namespace ActorDispatch.Transports.Mqtt.Tests.Support;
 /// refuses new connections (accepts and drops them), so that the test decides when the transport may
 /// reach a restarted broker: only after the test's own subscriber is subscribed again, so that no
 /// publish lands on a broker with nobody listening. Cutting a connection either side cuts the other.
+/// <see cref="Freeze"/> holds every byte of the relayed connections, so that what the broker has
+/// acknowledged can reach the test's subscriber before the broker is killed (Mosquitto keeps
+/// messages in memory: a SIGKILL loses what it had acknowledged and not yet forwarded, whatever the
+/// transport does); <see cref="CutAll"/> then drops them, as the kill would.
 /// </summary>
 public sealed class BrokerGate : IAsyncDisposable
 {
@@ -16,6 +20,8 @@ public sealed class BrokerGate : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private volatile bool _open = true;
+    private volatile bool _frozen;
+    private CancellationTokenSource _connections = new();
 
     private BrokerGate(IPEndPoint broker)
     {
@@ -36,6 +42,18 @@ public sealed class BrokerGate : IAsyncDisposable
     public void Shut() => _open = false;
 
     public void Open() => _open = true;
+
+    /// <summary>Holds the bytes of every relayed connection until <see cref="CutAll"/>.</summary>
+    public void Freeze() => _frozen = true;
+
+    /// <summary>Ends every relayed connection, dropping what <see cref="Freeze"/> held.</summary>
+    public void CutAll()
+    {
+        var connections = Interlocked.Exchange(ref _connections, new CancellationTokenSource());
+        _frozen = false;
+        connections.Cancel();
+        connections.Dispose();
+    }
 
     private async Task AcceptAsync()
     {
@@ -67,7 +85,7 @@ public sealed class BrokerGate : IAsyncDisposable
         try
         {
             await upstream.ConnectAsync(_broker, _stop.Token);
-            using var cut = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            using var cut = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _connections.Token);
             var a = Pump(downstream.GetStream(), upstream.GetStream(), cut.Token);
             var b = Pump(upstream.GetStream(), downstream.GetStream(), cut.Token);
             await Task.WhenAny(a, b);
@@ -79,13 +97,17 @@ public sealed class BrokerGate : IAsyncDisposable
         }
     }
 
-    private static async Task Pump(Stream from, Stream to, CancellationToken cancellationToken)
+    private async Task Pump(Stream from, Stream to, CancellationToken cancellationToken)
     {
         var buffer = new byte[16 * 1024];
         try
         {
             int read;
-            while ((read = await from.ReadAsync(buffer, cancellationToken)) > 0) await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            while ((read = await from.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                while (_frozen) await Task.Delay(5, cancellationToken);
+                await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
         }
         catch (Exception)
         {
