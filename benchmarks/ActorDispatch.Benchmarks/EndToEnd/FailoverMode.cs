@@ -111,7 +111,7 @@ internal static class FailoverMode
         var start = Stopwatch.GetTimestamp();
         for (var sequence = 0; sequence < run.Receipts.Length; sequence++)
         {
-            await Publisher.PaceAsync(start, sequence, rate, ct);
+            await PublishWindow.PaceAsync(start, sequence, rate, ct);
             run.Reserve(sequence);
             _ = AppendAsync(sequence);
         }
