@@ -6,9 +6,8 @@ using OpenTelemetry.Trace;
 namespace ActorDispatch.Server;
 
 /// <summary>
-/// Spans of the engine (<see cref="ActorDispatchTracing.SourceName"/>: appends and deliveries) and of
-/// ASP.NET Core (the requests that append), exported over OTLP when an endpoint is set, which also
-/// sends the metrics there.
+/// Spans of the engine (<see cref="ActorDispatchTracing.SourceName"/>: appends and deliveries),
+/// exported over OTLP when an endpoint is set, which also sends the metrics there.
 /// </summary>
 internal static class TracingSetup
 {
@@ -20,8 +19,9 @@ internal static class TracingSetup
         {
             builder.Services.AddOpenTelemetry().WithTracing(tracing =>
             {
-                tracing.AddSource(ActorDispatchTracing.SourceName)
-                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments(MetricsEndpoints.Path));
+                // The engine's spans only: ASP.NET Core's request span, with its dozen tags, cost more
+                // per append than the append span itself; an append span is still the caller's child.
+                tracing.AddSource(ActorDispatchTracing.SourceName);
                 if (settings.OtlpEndpoint is not null)
                 {
                     tracing.AddOtlpExporter(o =>
