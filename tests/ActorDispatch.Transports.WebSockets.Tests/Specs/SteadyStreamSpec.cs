@@ -10,6 +10,7 @@ namespace ActorDispatch.Transports.WebSockets.Tests.Specs;
 /// made meanwhile are answered.
 /// </summary>
 [Trait("Category", "Slow")]
+[Collection(SteadyStreamCollection.Name)]
 public sealed class SteadyStreamSpec(SnapshottingWebSocketServer server) : WebSocketSpec(server), IClassFixture<SnapshottingWebSocketServer>
 {
     // About 16 s at one append every 2 ms: some 30 snapshot cycles of the subscription.
@@ -56,4 +57,14 @@ public sealed class SteadyStreamSpec(SnapshottingWebSocketServer server) : WebSo
         Assert.Equal(0, (await Dispatch.GetSubscriptionStatusAsync(Ns, "steady")).Redelivered);
         await client.ExpectNoFrameAsync(Quiet);
     }
+}
+
+/// <summary>
+/// The spec times every delivery against a one-second bound: it runs alone, after the other
+/// specs, whose servers beside it on two cores would otherwise show up as dispatch pauses.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SteadyStreamCollection
+{
+    public const string Name = "steady stream";
 }
