@@ -183,7 +183,7 @@ public sealed class PostgresLeaseSpec : Akka.TestKit.Xunit2.TestKit
           lease-class = "ActorDispatch.Cluster.PostgresLease, ActorDispatch"
           heartbeat-timeout = {{(int)Ttl.TotalMilliseconds}}ms
           heartbeat-interval = {{(int)Interval.TotalMilliseconds}}ms
-          lease-operation-timeout = 1s
+          lease-operation-timeout = 1500ms
           connection-string = "{{connectionString.Replace("\\", "\\\\").Replace("\"", "\\\"")}}"
         }
         """);
