@@ -1,4 +1,5 @@
 using ActorDispatch.Model;
+using ActorDispatch.Subscriptions;
 using ActorDispatch.Tests.Support;
 using Akka.Actor;
 using Akka.Configuration;
@@ -11,7 +12,7 @@ namespace ActorDispatch.Tests.Engine;
 /// other subscription goes on undisturbed.
 /// </summary>
 public abstract class RestartingSubscriptionSpec(ITestOutputHelper output, StoreKind store)
-    : EngineSpec(output, store, ConfigurationFactory.ParseString("actordispatch.dispatch.rewind-backoff-max = 3s"))
+    : EngineSpec(output, store, ConfigurationFactory.ParseString("actordispatch.dispatch.rewind-backoff-max = 5s"))
 {
     [SkippableFact]
     public async Task Calls_for_a_restarting_subscription_are_answered_and_the_other_subscriptions_go_on()
@@ -62,6 +63,13 @@ public abstract class RestartingSubscriptionSpec(ITestOutputHelper output, Store
         Watch(actor);
         Sys.Stop(actor);
         await ExpectTerminatedAsync(actor);
+        // The host learns of the stop on its own: until then it would forward calls to the dead actor.
+        var host = await Sys.ActorSelection("/user/actordispatch-subscriptions").ResolveOne(TimeSpan.FromSeconds(3));
+        await AwaitAssertAsync(async () =>
+        {
+            host.Tell(SubscriptionHost.GetActors.Instance, TestActor);
+            Assert.DoesNotContain(actor, (await ExpectMsgAsync<SubscriptionHost.Actors>()).Running);
+        });
     }
 }
 
