@@ -61,9 +61,12 @@ internal sealed class DeliverySpans(Subscription subscription)
     private Activity? StartSpan(ActivityContext parent, ActivityLink[]? links, int count, bool redelivery, long firstSequence)
     {
         // A span started on the dispatcher's thread must not become the thread's current activity.
-        var previous = Activity.Current;
+        // Restoring the thread's execution context undoes that without a second allocation, and
+        // leaves no Activity.Current (an async local with change notifications) behind on the thread.
+        var context = ExecutionContext.Capture();
         var span = ActorDispatchTracing.Source.StartActivity(SpanName, ActivityKind.Producer, parent, tags: null, links);
-        Activity.Current = previous;
+        if (context is not null) ExecutionContext.Restore(context);
+        else Activity.Current = null;
         if (span is null) return null;
         if (!span.IsAllDataRequested) return span; // propagated, not recorded: tags would be wasted
         // Few tags: a span is made per delivery, and each tag is an allocation.
