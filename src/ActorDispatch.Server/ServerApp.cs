@@ -98,6 +98,7 @@ public static class ServerApp
         var api = app.MapGroup("/api/v1");
         api.MapStatusEndpoints();
         api.MapEventEndpoints();
+        app.MapAppendStream();
         api.MapSubscriptionEndpoints();
         api.MapDeliveryControlEndpoints();
         api.MapGet("/websockets", (WebSocketsTransport ws) => Results.Json(ws.GetStatus(), ActorDispatchJson.Options))

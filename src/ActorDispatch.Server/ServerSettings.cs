@@ -21,10 +21,11 @@ namespace ActorDispatch.Server;
 /// <c>ActorDispatch:Storage:Durability</c> (<c>full</c> or <c>process</c>), or null to leave it to the
 /// config file's <c>actordispatch.storage.durability</c> and the default, full.
 /// </param>
+/// <param name="MaxAppendsInFlight">Appends one append stream may have unanswered (<c>ActorDispatch:AppendStream:MaxInFlight</c>); beyond it the server stops reading the stream.</param>
 internal sealed record ServerSettings(string NodeName, long MaxBodySize, string SqlitePath, string? PostgresConnectionString, IReadOnlySet<string> AllowedOrigins,
     string? EgressAllow, long MaxListBytes, ServerClusterSettings? Cluster = null, string? ConfigFile = null, bool JsonLogs = false,
     global::ActorDispatch.Configuration.StorageDurability? Durability = null,
-    string? AmqpUri = null, ServerMqttSettings? Mqtt = null)
+    string? AmqpUri = null, ServerMqttSettings? Mqtt = null, int MaxAppendsInFlight = 1000)
 {
     /// <summary>The broker and login of the <c>mqtt</c> transport (<c>ActorDispatch:Transports:Mqtt:*</c>); each unset part is left to the config file.</summary>
     public ServerMqttSettings Mqtt { get; init; } = Mqtt ?? new ServerMqttSettings(null, null, null);
@@ -58,13 +59,17 @@ internal sealed record ServerSettings(string NodeName, long MaxBodySize, string 
             Mqtt: new ServerMqttSettings(
                 section["Transports:Mqtt:Server"] is { Length: > 0 } mqtt ? mqtt : null,
                 section["Transports:Mqtt:Username"] is { Length: > 0 } user ? user : null,
-                section["Transports:Mqtt:Password"] is { Length: > 0 } password ? password : null));
+                section["Transports:Mqtt:Password"] is { Length: > 0 } password ? password : null),
+            MaxAppendsInFlight: (int)AtMost(section, "AppendStream:MaxInFlight", Positive(section, "AppendStream:MaxInFlight", 1000), 100_000));
     }
 
     private static long Positive(IConfigurationSection section, string key, long fallback) =>
         section.GetValue<long?>(key) is { } value
             ? value > 0 ? value : throw new InvalidOperationException($"{Section}:{key} must be positive, not {value}")
             : fallback;
+
+    private static long AtMost(IConfigurationSection section, string key, long value, long max) =>
+        value <= max ? value : throw new InvalidOperationException($"{Section}:{key} must be at most {max}, not {value}");
 
     private static bool Flag(IConfigurationSection section, string key) => section[key] switch
     {

@@ -135,6 +135,22 @@ public sealed class AuthSpec(AuthFixture server) : IClassFixture<AuthFixture>
     }
 
     [Fact]
+    public async Task The_append_stream_needs_a_writer_of_its_namespace()
+    {
+        Uri Stream(string ns) => new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = $"/api/v1/namespaces/{ns}/events/stream" }.Uri;
+        Assert.Contains("401", (await Assert.ThrowsAsync<WebSocketException>(() => WebSockets.ConnectAsync(Stream("orders")))).Message);
+        Assert.Contains("403", (await Assert.ThrowsAsync<WebSocketException>(() => WebSockets.ConnectAsync(Stream("orders"), Authorization(Basic("reader"))))).Message);
+        Assert.Contains("403", (await Assert.ThrowsAsync<WebSocketException>(
+            () => WebSockets.ConnectAsync(Stream("elsewhere"), Authorization(Basic("scoped"))))).Message);
+
+        using var ws = await WebSockets.ConnectAsync(Stream("orders"), Authorization(Basic("writer")));
+        await ws.SendAsync(Encoding.UTF8.GetBytes("""{"type":"by_writer"}"""), WebSocketMessageType.Text, true, CancellationToken.None);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Assert.Equal("appended", (string?)(await ws.ReceiveJsonAsync(cts.Token))["type"]);
+        await AssertOpens(Stream(ScopedNamespace), Basic("scoped"));
+    }
+
+    [Fact]
     public async Task A_principal_of_some_namespaces_may_start_subscriptions_over_the_websocket_only_in_them()
     {
         var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/ws" }.Uri;

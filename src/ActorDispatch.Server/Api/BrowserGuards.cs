@@ -4,9 +4,9 @@ namespace ActorDispatch.Server.Api;
 /// What keeps a web page in a user's browser from driving the server on the user's behalf. A page
 /// may send a cross-site POST without asking (a "simple" request), but only with a form or text
 /// content type: so every POST and PUT under <c>/api/v1</c> must say <c>application/json</c>, also
-/// one without a body (415 otherwise). A page may open a WebSocket to any host: so <c>/ws</c> refuses
-/// an <c>Origin</c> that is neither the server's own nor listed in <c>ActorDispatch:AllowedOrigins</c>
-/// (403). Clients that are not browsers send no Origin and are not affected.
+/// one without a body (415 otherwise). A page may open a WebSocket to any host: so <c>/ws</c> and
+/// an append stream refuse an <c>Origin</c> that is neither the server's own nor listed in
+/// <c>ActorDispatch:AllowedOrigins</c> (403). Clients that are not browsers send no Origin and are not affected.
 /// </summary>
 internal static class BrowserGuards
 {
@@ -17,12 +17,17 @@ internal static class BrowserGuards
             if ((HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method)) && request.Path.StartsWithSegments("/api/v1") &&
                 (request.ContentType is not { } type || !JsonBody.IsJson(type)))
                 throw JsonBody.NotJson(request.ContentType);
-            if (request.Path.StartsWithSegments(webSocketPath) && request.Headers.Origin is { Count: > 0 } origins &&
+            if ((request.Path.StartsWithSegments(webSocketPath) || IsWebSocketUpgrade(context)) && request.Headers.Origin is { Count: > 0 } origins &&
                 origins.ToString() is var origin && !SameOrigin(request, origin) && !allowedOrigins.Contains(origin.TrimEnd('/')))
                 throw new HttpProblem(StatusCodes.Status403Forbidden,
                     $"AD10124: origin '{origin}' may not open a WebSocket here; list it in ActorDispatch:AllowedOrigins");
             await next(context);
         });
+
+    // Any WebSocket handshake (an append stream's too): HTTP/1.1's upgrade, or HTTP/2's extended CONNECT.
+    private static bool IsWebSocketUpgrade(HttpContext context) =>
+        context.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase) ||
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpExtendedConnectFeature>() is { IsExtendedConnect: true, Protocol: "websocket" };
 
     private static bool SameOrigin(HttpRequest request, string origin) =>
         string.Equals(origin.TrimEnd('/'), $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase) ||

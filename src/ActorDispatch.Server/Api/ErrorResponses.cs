@@ -9,6 +9,9 @@ namespace ActorDispatch.Server.Api;
 /// </summary>
 internal static class ErrorResponses
 {
+    public const string BodyTooLarge = "AD10120: the request body is larger than the server's limit (ActorDispatch:MaxBodySize)";
+    public const string InternalError = "AD10500: internal error; see the server log";
+
     public static IResult Error(int status, string message) =>
         Results.Json(new ErrorBody(message), ActorDispatchJson.Options, statusCode: status);
 
@@ -33,9 +36,9 @@ internal static class ErrorResponses
             ActorDispatchException ade => From(ade),
             HttpProblem problem => Error(problem.StatusCode, problem.Message),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                Error(StatusCodes.Status413PayloadTooLarge, "AD10120: the request body is larger than the server's limit (ActorDispatch:MaxBodySize)"),
+                Error(StatusCodes.Status413PayloadTooLarge, BodyTooLarge),
             BadHttpRequestException bad => Error(bad.StatusCode, $"AD10121: bad request: {bad.Message}"),
-            _ => Error(StatusCodes.Status500InternalServerError, "AD10500: internal error; see the server log"),
+            _ => Error(StatusCodes.Status500InternalServerError, InternalError),
         };
         // The one log line of a failed request: a fault with its cause (a store's own words stay
         // here, never in the answer), a refusal only at Debug.

@@ -21,9 +21,13 @@ internal static class JsonBody
         }
         catch (JsonException ex)
         {
-            throw new ActorDispatchException(ErrorKind.BadRequest, "AD10123", $"the body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}): {ex.Message.Split(". ")[0]}");
+            throw NotValidJson(ex, "the body");
         }
     }
+
+    /// <summary>Malformed JSON in <paramref name="what"/> ("the body", "the message"), with where the parser stopped.</summary>
+    public static ActorDispatchException NotValidJson(JsonException ex, string what) =>
+        new(ErrorKind.BadRequest, "AD10123", $"{what} is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}): {ex.Message.Split(". ")[0]}");
 
     public static HttpProblem NotJson(string? contentType) => new(StatusCodes.Status415UnsupportedMediaType,
         contentType is null ? "AD10122: no content type; send application/json" : $"AD10122: content type '{contentType}' is not JSON; send application/json");

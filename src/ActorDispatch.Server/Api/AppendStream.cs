@@ -1,0 +1,213 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using ActorDispatch.Model;
+
+namespace ActorDispatch.Server.Api;
+
+/// <summary>
+/// One append stream (<see cref="AppendStreamEndpoint"/>): each message from the client is an append
+/// body as <c>POST …/events</c> takes it (one event, or an array appended atomically), and each is
+/// answered in the order it came, <c>appended</c> or <c>error</c>. Appends are handed to the engine as
+/// they are read, without waiting for the previous ones to be written, up to
+/// <see cref="ServerSettings.MaxAppendsInFlight"/> unanswered; beyond that the stream is not read,
+/// so a client that sends faster than the log writes is held back by TCP. A bad message is answered
+/// with an error naming its field and the stream goes on: nothing of it was appended.
+/// </summary>
+internal sealed class AppendStream
+{
+    // An appended event's id and sequence: what a publisher needs, without echoing the data back.
+    private static readonly JsonEncodedText AppendedType = JsonEncodedText.Encode("appended");
+    private static readonly JsonEncodedText ErrorType = JsonEncodedText.Encode("error");
+
+    private readonly WebSocket _socket;
+    private readonly string _namespace;
+    private readonly IActorDispatch _engine;
+    private readonly ServerSettings _settings;
+    private readonly ILogger _log;
+    private readonly Channel<Pending> _pending;
+
+    /// <summary>An answer to send, in order: an append the engine is writing, or a refusal.</summary>
+    private readonly record struct Pending(Task<IReadOnlyList<Event>>? Append, bool Many, ActorDispatchException? Refused);
+
+    /// <summary>What a pending append came to: its events, or an error with its HTTP status.</summary>
+    private readonly record struct Answer(IReadOnlyList<Event>? Events, int Status, string? Error);
+
+    public AppendStream(WebSocket socket, string @namespace, IActorDispatch engine, ServerSettings settings, ILogger log)
+    {
+        _socket = socket;
+        _namespace = @namespace;
+        _engine = engine;
+        _settings = settings;
+        _log = log;
+        _pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(settings.MaxAppendsInFlight)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+    }
+
+    /// <summary>Reads and answers until the client closes, the socket fails or the server stops.</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var writer = Task.Run(WriteLoopAsync, CancellationToken.None);
+        WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure;
+        string reason = "";
+        try
+        {
+            status = await ReadLoopAsync(stopping);
+            if (status == WebSocketCloseStatus.MessageTooBig) reason = "message larger than ActorDispatch:MaxBodySize";
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            (status, reason) = (WebSocketCloseStatus.EndpointUnavailable, "server stopping");
+        }
+        catch (WebSocketException)
+        {
+            // The peer went away: what was read is still appended, its answers have nowhere to go.
+        }
+        finally
+        {
+            _pending.Writer.TryComplete();
+        }
+        // Every append read is answered before the close, so the client knows the fate of each.
+        await writer;
+        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _socket.CloseOutputAsync(status, reason, timeout.Token);
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task<WebSocketCloseStatus> ReadLoopAsync(CancellationToken stopping)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (true)
+        {
+            buffer.ResetWrittenCount();
+            while (true)
+            {
+                var result = await _socket.ReceiveAsync(buffer.GetMemory(4096), stopping);
+                if (result.MessageType == WebSocketMessageType.Close) return WebSocketCloseStatus.NormalClosure;
+                buffer.Advance(result.Count);
+                if (buffer.WrittenCount > _settings.MaxBodySize)
+                {
+                    await _pending.Writer.WriteAsync(new Pending(null, false, new ActorDispatchException(ErrorKind.TooLarge, "AD10120",
+                        $"the message is larger than the server's limit (ActorDispatch:MaxBodySize, {_settings.MaxBodySize} bytes)")), stopping);
+                    return WebSocketCloseStatus.MessageTooBig;
+                }
+                if (result.EndOfMessage) break;
+            }
+            await _pending.Writer.WriteAsync(Append(buffer.WrittenMemory), stopping);
+        }
+    }
+
+    // Parsed and handed to the engine here, in the order read: the log assigns sequences in that order.
+    private Pending Append(ReadOnlyMemory<byte> utf8)
+    {
+        IReadOnlyList<NewEvent> events;
+        bool many;
+        try
+        {
+            using var document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = ActorDispatchJson.MaxDepth });
+            events = NewEventReader.ReadOneOrMany(document.RootElement, out many);
+        }
+        catch (JsonException ex)
+        {
+            return new Pending(null, false, JsonBody.NotValidJson(ex, "the message"));
+        }
+        catch (ActorDispatchException ex)
+        {
+            return new Pending(null, false, ex);
+        }
+        return new Pending(_engine.AppendAsync(_namespace, events, CancellationToken.None), many, null);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        await using var json = new Utf8JsonWriter(buffer);
+        var open = true;
+        await foreach (var pending in _pending.Reader.ReadAllAsync())
+        {
+            // Once the socket failed, the rest are still awaited: their events are written all the same.
+            var answer = await AnswerAsync(pending);
+            if (!open) continue;
+            buffer.ResetWrittenCount();
+            json.Reset();
+            Write(json, answer, pending.Many);
+            json.Flush();
+            try
+            {
+                await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            }
+            catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
+            {
+                open = false;
+            }
+        }
+    }
+
+    private async Task<Answer> AnswerAsync(Pending pending)
+    {
+        if (pending.Refused is { } refused) return Refusal(refused);
+        try
+        {
+            return new Answer(await pending.Append!, StatusCodes.Status201Created, null);
+        }
+        catch (ActorDispatchException ex)
+        {
+            return Refusal(ex);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "Append to namespace {Namespace} over an append stream failed", _namespace);
+            return new Answer(null, StatusCodes.Status500InternalServerError, ErrorResponses.InternalError);
+        }
+    }
+
+    private static Answer Refusal(ActorDispatchException ex) => new(null, ErrorResponses.StatusFor(ex.Kind), ex.Message);
+
+    private static void Write(Utf8JsonWriter json, Answer answer, bool many)
+    {
+        json.WriteStartObject();
+        if (answer.Events is not { } events)
+        {
+            json.WriteString("type"u8, ErrorType);
+            json.WriteString("error"u8, answer.Error);
+            json.WriteNumber("status"u8, answer.Status);
+        }
+        else
+        {
+            json.WriteString("type"u8, AppendedType);
+            if (many)
+            {
+                json.WriteStartArray("events"u8);
+                foreach (var e in events) WriteIds(json, e);
+                json.WriteEndArray();
+            }
+            else WriteIdFields(json, events[0]);
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteIds(Utf8JsonWriter json, Event e)
+    {
+        json.WriteStartObject();
+        WriteIdFields(json, e);
+        json.WriteEndObject();
+    }
+
+    private static void WriteIdFields(Utf8JsonWriter json, Event e)
+    {
+        json.WriteString("id"u8, e.Id);
+        json.WriteNumber("sequence"u8, e.Sequence);
+    }
+}
