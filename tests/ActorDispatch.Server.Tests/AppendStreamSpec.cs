@@ -11,7 +11,7 @@ namespace ActorDispatch.Server.Tests;
 /// bad messages answered with an error naming the field, and the stream goes on.
 /// </summary>
 [Collection(nameof(ServerCollection))]
-public sealed class AppendStreamSpec(ServerFixture server)
+public sealed class AppendStreamSpec(ServerFixture server, ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
@@ -31,14 +31,7 @@ public sealed class AppendStreamSpec(ServerFixture server)
         Assert.All(answers, a => Assert.Equal("appended", (string?)a["type"]));
         var sequences = answers.Select(a => (long)a["sequence"]!).ToList();
         Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), sequences);
-        // Read in pages: a list answer is bounded in bytes.
-        var stored = new List<JsonNode?>();
-        while (stored.Count < count)
-        {
-            var page = (await ReadJson(await server.Http.GetAsync($"/api/v1/namespaces/{ns}/events?sort=sequence&skip={stored.Count}&limit={count}", cts.Token))).AsArray();
-            Assert.NotEmpty(page);
-            stored.AddRange(page);
-        }
+        var stored = await StoredAsync(server.Http, ns, cts.Token);
         Assert.Equal(count, stored.Count);
         for (var i = 0; i < count; i++)
         {
@@ -134,6 +127,41 @@ public sealed class AppendStreamSpec(ServerFixture server)
         Assert.Contains(((int)HttpStatusCode.Forbidden).ToString(), refused.Message);
     }
 
+    [Fact]
+    public async Task A_stopping_server_answers_what_it_read_then_closes_and_exactly_the_answered_appends_are_stored()
+    {
+        await using var first = await OwnServer.StartAsync();
+        var address = new Uri(first.App.BoundAddress());
+        var ns = NewNamespace();
+        using var cts = new CancellationTokenSource(Timeout);
+        using var ws = await WebSockets.ConnectAsync(new UriBuilder(address) { Scheme = "ws", Path = $"/api/v1/namespaces/{ns}/events/stream" }.Uri);
+        for (var i = 0; i < 2000; i++) await SendAsync(ws, """{"type":"before_stop"}""", cts.Token);
+        Assert.Equal("appended", (string?)(await ws.ReceiveJsonAsync(cts.Token))["type"]);
+
+        var stopped = first.App.StopAsync(cts.Token);
+        var appended = 1;
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var result = await ws.ReceiveAsync(buffer, cts.Token);
+            if (result.MessageType == WebSocketMessageType.Close) break;
+            var answer = JsonNode.Parse(buffer.AsSpan(0, result.Count))!;
+            if ((string?)answer["type"] == "appended") appended++;
+            else
+            {
+                output.WriteLine(answer.ToJsonString());
+                Assert.Equal(503, (int)answer["status"]!); // the engine stopped first
+            }
+        }
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, ws.CloseStatus);
+        await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
+        await stopped;
+
+        await using var second = await OwnServer.StartAsync($"--ActorDispatch:Storage:Sqlite={first.DatabasePath}");
+        Assert.Equal(appended, (await StoredAsync(second.Http, ns, cts.Token)).Count);
+        output.WriteLine($"{appended} of 2,000 appended before the stop");
+    }
+
     [Theory]
     [InlineData("0", "must be positive")]
     [InlineData("100001", "must be at most 100000")]
@@ -142,6 +170,18 @@ public sealed class AppendStreamSpec(ServerFixture server)
         var ex = Assert.Throws<InvalidOperationException>(() => ServerApp.Build(["--urls", "http://127.0.0.1:0", $"--ActorDispatch:AppendStream:MaxInFlight={value}"]));
         Assert.Contains("ActorDispatch:AppendStream:MaxInFlight", ex.Message);
         Assert.Contains(problem, ex.Message);
+    }
+
+    // Every event of the namespace in order, read in pages: a list answer is bounded in bytes.
+    private static async Task<List<JsonNode?>> StoredAsync(HttpClient http, string ns, CancellationToken ct)
+    {
+        var stored = new List<JsonNode?>();
+        while (true)
+        {
+            var page = (await ReadJson(await http.GetAsync($"/api/v1/namespaces/{ns}/events?sort=sequence&skip={stored.Count}&limit=1000", ct))).AsArray();
+            if (page.Count == 0) return stored;
+            stored.AddRange(page);
+        }
     }
 
     private Uri StreamUri(string ns) => new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = $"/api/v1/namespaces/{ns}/events/stream" }.Uri;

@@ -27,6 +27,8 @@ internal sealed class AppendStream
     private readonly ServerSettings _settings;
     private readonly ILogger _log;
     private readonly Channel<Pending> _pending;
+    private readonly Lock _stopLock = new();
+    private bool _stopped;
 
     /// <summary>An answer to send, in order: an append the engine is writing, or a refusal.</summary>
     private readonly record struct Pending(Task<IReadOnlyList<Event>>? Append, bool Many, ActorDispatchException? Refused);
@@ -51,17 +53,25 @@ internal sealed class AppendStream
     /// <summary>Reads and answers until the client closes, the socket fails or the server stops.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
-        var writer = Task.Run(WriteLoopAsync, CancellationToken.None);
-        WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure;
-        string reason = "";
+        // A stopping server reads no more (a cancelled receive would abort the socket, and with it the
+        // answers still to send): the writer answers what was read, then closes with 1001.
+        using var stop = stopping.Register(() =>
+        {
+            lock (_stopLock)
+            {
+                _stopped = true;
+                _pending.Writer.TryComplete();
+            }
+        });
+        var writer = Task.Run(() => WriteLoopAsync(stopping), CancellationToken.None);
+        var status = WebSocketCloseStatus.NormalClosure;
         try
         {
-            status = await ReadLoopAsync(stopping);
-            if (status == WebSocketCloseStatus.MessageTooBig) reason = "message larger than ActorDispatch:MaxBodySize";
+            status = await ReadLoopAsync();
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (ChannelClosedException)
         {
-            (status, reason) = (WebSocketCloseStatus.EndpointUnavailable, "server stopping");
+            // The server is stopping: the writer closes.
         }
         catch (WebSocketException)
         {
@@ -73,20 +83,23 @@ internal sealed class AppendStream
         }
         // Every append read is answered before the close, so the client knows the fate of each.
         await writer;
-        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        await CloseAsync(status, status == WebSocketCloseStatus.MessageTooBig ? "message larger than ActorDispatch:MaxBodySize" : "");
+    }
+
+    private async Task CloseAsync(WebSocketCloseStatus status, string reason)
+    {
+        if (_socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
+        try
         {
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await _socket.CloseOutputAsync(status, reason, timeout.Token);
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
-            {
-            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _socket.CloseOutputAsync(status, reason, timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
         }
     }
 
-    private async Task<WebSocketCloseStatus> ReadLoopAsync(CancellationToken stopping)
+    private async Task<WebSocketCloseStatus> ReadLoopAsync()
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
@@ -94,18 +107,24 @@ internal sealed class AppendStream
             buffer.ResetWrittenCount();
             while (true)
             {
-                var result = await _socket.ReceiveAsync(buffer.GetMemory(4096), stopping);
+                var result = await _socket.ReceiveAsync(buffer.GetMemory(4096), CancellationToken.None);
                 if (result.MessageType == WebSocketMessageType.Close) return WebSocketCloseStatus.NormalClosure;
                 buffer.Advance(result.Count);
                 if (buffer.WrittenCount > _settings.MaxBodySize)
                 {
                     await _pending.Writer.WriteAsync(new Pending(null, false, new ActorDispatchException(ErrorKind.TooLarge, "AD10120",
-                        $"the message is larger than the server's limit (ActorDispatch:MaxBodySize, {_settings.MaxBodySize} bytes)")), stopping);
+                        $"the message is larger than the server's limit (ActorDispatch:MaxBodySize, {_settings.MaxBodySize} bytes)")));
                     return WebSocketCloseStatus.MessageTooBig;
                 }
                 if (result.EndOfMessage) break;
             }
-            await _pending.Writer.WriteAsync(Append(buffer.WrittenMemory), stopping);
+            // Room first, then the append, under the lock the stop takes: an append the engine took
+            // always has its place in the answers (this is the only writer, so the room stays).
+            if (!await _pending.Writer.WaitToWriteAsync()) throw new ChannelClosedException();
+            lock (_stopLock)
+            {
+                if (_stopped || !_pending.Writer.TryWrite(Append(buffer.WrittenMemory))) throw new ChannelClosedException();
+            }
         }
     }
 
@@ -130,7 +149,7 @@ internal sealed class AppendStream
         return new Pending(_engine.AppendAsync(_namespace, events, CancellationToken.None), many, null);
     }
 
-    private async Task WriteLoopAsync()
+    private async Task WriteLoopAsync(CancellationToken stopping)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         await using var json = new Utf8JsonWriter(buffer);
@@ -153,6 +172,7 @@ internal sealed class AppendStream
                 open = false;
             }
         }
+        if (stopping.IsCancellationRequested) await CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server stopping");
     }
 
     private async Task<Answer> AnswerAsync(Pending pending)
