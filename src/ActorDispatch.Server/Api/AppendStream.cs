@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using ActorDispatch.Model;
+using ActorDispatch.Transports.WebSockets.Internal;
 
 namespace ActorDispatch.Server.Api;
 
@@ -22,6 +23,8 @@ internal sealed class AppendStream
     private static readonly JsonEncodedText ErrorType = JsonEncodedText.Encode("error");
 
     private readonly WebSocket _socket;
+    // Under the socket: holds its writes so that answers ready together leave in one write (null if not installed).
+    private readonly ConnectionStream? _stream;
     private readonly string _namespace;
     private readonly IActorDispatch _engine;
     private readonly ServerSettings _settings;
@@ -36,9 +39,10 @@ internal sealed class AppendStream
     /// <summary>What a pending append came to: its events, or an error with its HTTP status.</summary>
     private readonly record struct Answer(IReadOnlyList<Event>? Events, int Status, string? Error);
 
-    public AppendStream(WebSocket socket, string @namespace, IActorDispatch engine, ServerSettings settings, ILogger log)
+    public AppendStream(WebSocket socket, ConnectionStream? stream, string @namespace, IActorDispatch engine, ServerSettings settings, ILogger log)
     {
         _socket = socket;
+        _stream = stream;
         _namespace = @namespace;
         _engine = engine;
         _settings = settings;
@@ -154,25 +158,61 @@ internal sealed class AppendStream
         var buffer = new ArrayBufferWriter<byte>(256);
         await using var json = new Utf8JsonWriter(buffer);
         var open = true;
-        await foreach (var pending in _pending.Reader.ReadAllAsync())
+        var reader = _pending.Reader;
+        while (await reader.WaitToReadAsync())
         {
-            // Once the socket failed, the rest are still awaited: their events are written all the same.
-            var answer = await AnswerAsync(pending);
-            if (!open) continue;
-            buffer.ResetWrittenCount();
-            json.Reset();
-            Write(json, answer, pending.Many);
-            json.Flush();
+            // The answers of appends already written leave in one write; before waiting for one still
+            // being written, those before it are sent.
+            _stream?.Hold();
             try
             {
-                await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                while (reader.TryRead(out var pending))
+                {
+                    if (pending.Append is { IsCompleted: false } && _stream is not null)
+                    {
+                        await _stream.ReleaseAsync();
+                        _stream.Hold();
+                    }
+                    // Once the socket failed, the rest are still awaited: their events are written all the same.
+                    var answer = await AnswerAsync(pending);
+                    if (open) open = await SendAsync(buffer, json, answer, pending.Many);
+                }
             }
-            catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
+            finally
             {
-                open = false;
+                if (_stream is not null) await ReleaseAsync(_stream);
             }
         }
         if (stopping.IsCancellationRequested) await CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server stopping");
+    }
+
+    private async Task<bool> SendAsync(ArrayBufferWriter<byte> buffer, Utf8JsonWriter json, Answer answer, bool many)
+    {
+        buffer.ResetWrittenCount();
+        json.Reset();
+        Write(json, answer, many);
+        json.Flush();
+        try
+        {
+            await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            return true;
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task ReleaseAsync(ConnectionStream stream)
+    {
+        try
+        {
+            await stream.ReleaseAsync();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The peer went away; the socket reports it to whoever uses it next.
+        }
     }
 
     private async Task<Answer> AnswerAsync(Pending pending)

@@ -1,3 +1,5 @@
+using ActorDispatch.Transports.WebSockets.Internal;
+
 namespace ActorDispatch.Server.Api;
 
 /// <summary>
@@ -12,6 +14,9 @@ internal static class AppendStreamEndpoint
     public static IEndpointConventionBuilder MapAppendStream(this IEndpointRouteBuilder endpoints)
     {
         var pipeline = endpoints.CreateApplicationBuilder();
+        // The /ws transport's buffered stream under the socket: reads of many small messages at once,
+        // and answers written together.
+        pipeline.Use(ConnectionStreamUpgrade.InstallAsync);
         pipeline.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         pipeline.Run(HandleAsync);
         return endpoints.Map(Route, pipeline.Build()).WithDisplayName("ActorDispatch append stream");
@@ -33,6 +38,6 @@ internal static class AppendStreamEndpoint
         var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         log.LogDebug("Append stream to namespace {Namespace} opened from {Remote}", ns, context.Connection.RemoteIpAddress);
-        await new AppendStream(socket, ns, engine, settings, log).RunAsync(stopping);
+        await new AppendStream(socket, ConnectionStreamUpgrade.StreamOf(context), ns, engine, settings, log).RunAsync(stopping);
     }
 }
