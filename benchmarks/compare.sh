@@ -19,6 +19,9 @@ BROKERS=${BROKERS:-"nats rabbitmq redis"}
 WARMUP_S=${WARMUP_S:-60}
 LIVE_RATE=${LIVE_RATE:-5000}
 DURABILITIES=${DURABILITIES:-"full process"}
+# How the server's publisher appends: over its append stream (one WebSocket, answered in order, as a
+# broker's client publishes) or as REST POSTs.
+APPEND=${APPEND:-stream}
 OUT=${OUT:-/tmp/actordispatch-compare/$(date +%Y%m%d-%H%M%S)}
 
 WORKLOAD=()
@@ -55,8 +58,8 @@ e2e() { # name, flags...
 # synced, as RabbitMQ's confirms) and at process durability (the class of JetStream's page-cache
 # writes and Redis's fsync every second).
 for d in $DURABILITIES; do
-  e2e "server-$d" --server process --durability "$d" --modes A,B,C
-  e2e "server-$d-paced" --server process --durability "$d" --modes B --live-rate "$LIVE_RATE"
+  e2e "server-$d" --server process --append "$APPEND" --durability "$d" --modes A,B,C
+  e2e "server-$d-paced" --server process --append "$APPEND" --durability "$d" --modes B --live-rate "$LIVE_RATE"
 done
 e2e in-process --modes A,B,C
 e2e paced --modes B --live-rate "$LIVE_RATE"
@@ -101,7 +104,7 @@ ratio() {
 
 {
   echo "Medians, $(date -u +%Y-%m-%d) UTC, run in $OUT. Events/s unless noted; for latency and memory, lower is better."
-  echo "\"server, full/process\": ActorDispatch.Server in its own process (SQLite), appends over REST, consumption over /ws,"
+  echo "\"server, full/process\": ActorDispatch.Server in its own process (SQLite), appends over $([[ $APPEND == stream ]] && echo "its append stream" || echo REST), consumption over /ws,"
   echo "at each durability. Ratios are ActorDispatch's server at the broker's durability class ÷ the broker."
   echo
   header="|"; rule="|---"

@@ -5,7 +5,7 @@ namespace ActorDispatch.Benchmarks.EndToEnd;
 
 /// <summary>
 /// Server processes (<see cref="ServerNodes"/>) as an e2e host, in a namespace of its own: events are
-/// appended over REST to node 1 (one JSON array per call), subscriptions are created and watched there,
+/// appended to node 1 over REST (one JSON array per call) or its append stream, subscriptions are created and watched there,
 /// and consumed on node 2 (node 1 when it is alone): by a <see cref="WebSocketConsumer"/> on its
 /// <c>/ws</c>, or for webhooks by a <see cref="WebhookReceiver"/> in this process that the dispatching
 /// node posts to. The subscriptions are those of <see cref="WebSocketHost"/> and <see cref="WebhookHost"/>;
@@ -71,6 +71,7 @@ internal sealed class ClusterHost : IE2eHost
             }
         }
         if (_receiver is not null) await _receiver.DisposeAsync();
+        await _publisher.CloseAppendStreamAsync(_namespace);
         if (placement.Count == 0) return;
         var nodes = string.Join(", ", placement.GroupBy(n => n).OrderBy(g => g.Key).Select(g => $"{g.Key} x{g.Count()}"));
         Progress.Log(_receiver is null

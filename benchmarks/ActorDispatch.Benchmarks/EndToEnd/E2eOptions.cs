@@ -69,8 +69,11 @@ internal sealed record E2eOptions
     /// <summary><c>--server-http 1.1|2</c>: whether REST appends go over HTTP/2 (prior knowledge) instead of HTTP/1.1 keep-alive connections.</summary>
     public bool ServerHttp2 { get; init; }
 
+    /// <summary><c>--append rest|stream</c>: appends over REST, or over one append stream (WebSocket) per namespace.</summary>
+    public bool AppendStream { get; init; }
+
     /// <summary>How the runner starts its server processes for <c>--server process</c> and <c>--cluster</c>.</summary>
-    public ServerLaunch Launch(string? postgres) => new(postgres, Durability, ServerGc, ServerEnv, ServerConfig, ServerHttp2);
+    public ServerLaunch Launch(string? postgres) => new(postgres, Durability, ServerGc, ServerEnv, ServerConfig, ServerHttp2, AppendStream);
 
     /// <summary>The server processes of the deployment being measured; the runner sets it with <c>--cluster</c>.</summary>
     public ServerNodes? Nodes { get; init; }
@@ -197,6 +200,8 @@ internal sealed record E2eOptions
           --server-http 1.1|2    REST appends over HTTP/1.1 keep-alive connections (one per
                                  concurrent append) or HTTP/2 with prior knowledge on a second,
                                  HTTP/2-only endpoint [1.1]
+          --append rest|stream   appends as REST POSTs, or as messages on one append stream
+                                 (WebSocket, .../events/stream) per namespace, answered in order [rest]
           --failover R           with --cluster N (N >= 3, websocket): instead of the modes, R times kill
                                  (SIGKILL) the node dispatching a streaming subscription, publisher and
                                  consumer on the other two, and time the kill to the first delivery of an
@@ -247,6 +252,7 @@ internal sealed record E2eOptions
                 "--server-env" => o with { ServerEnv = [.. o.ServerEnv, ParsePair(flags.Current, flags.Value())] },
                 "--server-config" => o with { ServerConfig = [.. o.ServerConfig, flags.Value()] },
                 "--server-http" => o with { ServerHttp2 = ParseHttp(flags.Value()) },
+                "--append" => o with { AppendStream = ParseAppend(flags.Value()) },
                 _ => throw flags.Unknown(),
             };
         }
@@ -266,8 +272,9 @@ internal sealed record E2eOptions
             o = o with { Transport = o.TransportGiven ? o.Transport : TransportKind.WebSocket };
         }
         var servers = o.ServerProcess || o.Cluster > 0;
-        if (!servers && (o.ServerGc is not null || o.ServerEnv.Count > 0 || o.ServerConfig.Count > 0 || o.ServerHttp2))
-            throw new ArgumentException("--server-gc, --server-env, --server-config and --server-http only apply to --server process and --cluster");
+        if (!servers && (o.ServerGc is not null || o.ServerEnv.Count > 0 || o.ServerConfig.Count > 0 || o.ServerHttp2 || o.AppendStream))
+            throw new ArgumentException("--server-gc, --server-env, --server-config, --server-http and --append only apply to --server process and --cluster");
+        if (o.AppendStream && o.ServerHttp2) throw new ArgumentException("--append stream and --server-http 2 are two ways to append: pass one");
         if (o.ServerGc is not null) _ = o.Launch(null).Variables(); // refuses an unknown mode here
         // In process the durability is engine HOCON; the server processes get it as their setting.
         if (o.Durability is not null && !servers && o.Transport == TransportKind.InProcess)
@@ -340,6 +347,13 @@ internal sealed record E2eOptions
         "1.1" => false,
         "2" => true,
         _ => throw new ArgumentException($"--server-http takes 1.1 or 2, not '{text}'"),
+    };
+
+    private static bool ParseAppend(string text) => text switch
+    {
+        "rest" => false,
+        "stream" => true,
+        _ => throw new ArgumentException($"--append takes rest or stream, not '{text}'"),
     };
 
     private static KeyValuePair<string, string> ParsePair(string flag, string text) =>

@@ -125,6 +125,7 @@ internal sealed class E2eRunner(E2eOptions options)
             ["store"] = _options.Postgres is null ? "sqlite" : "postgres",
             ["gc"] = launch.GcLabel,
             ["http"] = launch.Http2 ? "2" : "1.1",
+            ["append"] = launch.AppendLabel,
             ["transport"] = _options.Transport == TransportKind.WebSocket ? "websocket" : "webhook",
         };
         foreach (var variant in _options.Variants)
@@ -133,7 +134,7 @@ internal sealed class E2eRunner(E2eOptions options)
             var node = nodes.Nodes[0];
             var durability = await node.DurabilityAsync(CancellationToken.None);
             json["durability"] = durability;
-            Progress.Log($"server process: durability {durability}, GC {launch.GcLabel}, appends over HTTP/{(launch.Http2 ? "2" : "1.1")}");
+            Progress.Log($"server process: durability {durability}, GC {launch.GcLabel}, appends {(launch.AppendStream ? "over an append stream" : $"over HTTP/{(launch.Http2 ? "2" : "1.1")}")}");
             o = _options with { Variant = variant, Nodes = nodes };
             _results = new Results($"{variant.Label}, server process");
             _results.Note($"server process: durability {durability} (from its /api/v1/status), GC {launch.GcLabel}" +
@@ -298,9 +299,11 @@ internal sealed class E2eRunner(E2eOptions options)
     private static string NodesNote(E2eOptions o, ServerNodes nodes) =>
         $"servers: {nodes.Label}, each `dotnet ActorDispatch.Server.dll` in a process of its own " +
         (nodes.Cluster ? "(cluster mode, seeds node1 and node2)" : "(no cluster mode)") +
-        $" on one fresh {(o.Postgres is null ? "SQLite file" : "PostgreSQL database")} for the run, each host in a fresh namespace; publish: one REST POST " +
-        "(a JSON array) per call to node1, at most pub-window unconfirmed, " +
-        (o.ServerHttp2 ? "over HTTP/2 (prior knowledge, up to 100 streams a connection)" : "a keep-alive connection (HTTP/1.1) each") + "; consume: " +
+        $" on one fresh {(o.Postgres is null ? "SQLite file" : "PostgreSQL database")} for the run, each host in a fresh namespace; publish: " +
+        (o.AppendStream
+            ? "one message per call (the event, or an array) on node1's append stream (one WebSocket per namespace, answered in order), at most pub-window unanswered"
+            : "one REST POST (a JSON array) per call to node1, at most pub-window unconfirmed, " +
+              (o.ServerHttp2 ? "over HTTP/2 (prior knowledge, up to 100 streams a connection)" : "a keep-alive connection (HTTP/1.1) each")) + "; consume: " +
         (o.Variant.Kind == TransportKind.WebSocket
             ? $"{(o.WsClient == WsClient.Lean ? "the lean client" : "ClientWebSocket")} on {(nodes.Cluster ? "node2" : "node1")}'s /ws, one ack per event"
             : "the dispatching node POSTs to a receiver in this process (withData)") +

@@ -3,7 +3,7 @@ namespace ActorDispatch.Benchmarks.EndToEnd;
 /// <summary>
 /// How the e2e runner starts its server processes (<see cref="ServerNodes"/>): the store, the
 /// durability, the GC mode and any further environment variables or server configuration keys,
-/// and whether appends go over HTTP/2 (a second, HTTP/2-only endpoint) instead of HTTP/1.1.
+/// and whether appends go over HTTP/2 (a second, HTTP/2-only endpoint) or an append stream instead of HTTP/1.1.
 /// </summary>
 /// <param name="Postgres">The PostgreSQL server where the nodes' fresh database is created, or null for a fresh SQLite file (one node only).</param>
 /// <param name="Durability">The server's <c>ActorDispatch:Storage:Durability</c>, or null for its default (full).</param>
@@ -11,13 +11,15 @@ namespace ActorDispatch.Benchmarks.EndToEnd;
 /// <param name="Environment">Further <c>--server-env</c> variables of the server processes.</param>
 /// <param name="Config">Further <c>--server-config</c> keys, passed as <c>--Key=Value</c>.</param>
 /// <param name="Http2">Appends over HTTP/2 (prior knowledge, cleartext) instead of HTTP/1.1 keep-alive connections.</param>
+/// <param name="AppendStream">Appends over one append stream (a WebSocket) per namespace instead of REST.</param>
 internal sealed record ServerLaunch(
     string? Postgres,
     string? Durability = null,
     string? Gc = null,
     IReadOnlyList<KeyValuePair<string, string>>? Environment = null,
     IReadOnlyList<string>? Config = null,
-    bool Http2 = false)
+    bool Http2 = false,
+    bool AppendStream = false)
 {
     /// <summary>The <c>--server-gc</c> values.</summary>
     public const string GcModes = "server, datas-off, workstation, conserve, workstation-conserve";
@@ -50,4 +52,7 @@ internal sealed record ServerLaunch(
 
     /// <summary>What the notes and the JSON say of the GC mode.</summary>
     public string GcLabel => Gc ?? "server (runtimeconfig default, DATAS)";
+
+    /// <summary>How appends reach the server, for the notes and the JSON.</summary>
+    public string AppendLabel => AppendStream ? "stream" : Http2 ? "rest-http2" : "rest";
 }

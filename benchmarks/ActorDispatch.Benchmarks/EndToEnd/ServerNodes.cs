@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -89,7 +90,7 @@ internal sealed class ServerNodes : IAsyncDisposable
                     $"--ActorDispatch:Cluster:Port={p.Cluster}", $"--ActorDispatch:Cluster:Seeds={seeds}"];
             var address = new Uri($"http://127.0.0.1:{p.Http}");
             return new ServerNode(name, address, args, Path.Combine(logs, $"{name}.log"), environment,
-                launch.Http2 ? new Uri($"http://127.0.0.1:{p.Http2}") : null);
+                launch.Http2 ? new Uri($"http://127.0.0.1:{p.Http2}") : null, launch.AppendStream);
         }).ToArray();
         var started = new ServerNodes(nodes, count > 1, drop);
         try
@@ -172,7 +173,7 @@ internal sealed class ServerNodes : IAsyncDisposable
 /// ports and settings.
 /// </summary>
 internal sealed class ServerNode(string name, Uri address, IReadOnlyList<string> args, string log,
-    IReadOnlyDictionary<string, string>? environment = null, Uri? http2Address = null) : IDisposable
+    IReadOnlyDictionary<string, string>? environment = null, Uri? http2Address = null, bool appendStream = false) : IDisposable
 {
     private const int StartAttempts = 3;
 
@@ -194,6 +195,8 @@ internal sealed class ServerNode(string name, Uri address, IReadOnlyList<string>
     };
 
     private readonly Lock _logLock = new();
+    // With appendStream: one append stream per namespace, opened by its first append.
+    private readonly ConcurrentDictionary<string, Lazy<AppendStreamClient>> _streams = new();
     private readonly StreamWriter _log = new(log, append: true) { AutoFlush = true };
     private Process? _process;
 
@@ -298,9 +301,17 @@ internal sealed class ServerNode(string name, Uri address, IReadOnlyList<string>
         process.WaitForExit(10_000);
     }
 
-    /// <summary><c>POST /api/v1/namespaces/{ns}/events</c> with the events as a JSON array, appended atomically.</summary>
+    /// <summary>
+    /// <c>POST /api/v1/namespaces/{ns}/events</c> with the events as a JSON array, appended atomically;
+    /// with appendStream one message on the namespace's append stream instead.
+    /// </summary>
     public async Task AppendAsync(string ns, IReadOnlyList<NewEvent> events, CancellationToken ct)
     {
+        if (appendStream)
+        {
+            await _streams.GetOrAdd(ns, n => new Lazy<AppendStreamClient>(() => AppendStreamClient.Connect(address, n))).Value.AppendAsync(events, ct);
+            return;
+        }
         using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(events, ActorDispatchJson.Options));
         content.Headers.ContentType = JsonType;
         using var response = http2Address is { } rest
@@ -338,6 +349,12 @@ internal sealed class ServerNode(string name, Uri address, IReadOnlyList<string>
     /// <summary>The WebSocket URL of <c>/ws</c> that auto-starts the subscription.</summary>
     public Uri WebSocketUri(string ns, string subscription) =>
         new UriBuilder(address) { Scheme = "ws", Path = "/ws", Query = $"namespace={ns}&name={Uri.EscapeDataString(subscription)}" }.Uri;
+
+    /// <summary>Closes the namespace's append stream, if one was opened.</summary>
+    public async Task CloseAppendStreamAsync(string ns)
+    {
+        if (_streams.TryRemove(ns, out var stream) && stream.IsValueCreated) await stream.Value.DisposeAsync();
+    }
 
     public void Dispose()
     {
