@@ -18,7 +18,6 @@ namespace ActorDispatch.Server.Api;
 /// </summary>
 internal sealed class AppendStream
 {
-    // An appended event's id and sequence: what a publisher needs, without echoing the data back.
     private static readonly JsonEncodedText AppendedType = JsonEncodedText.Encode("appended");
     private static readonly JsonEncodedText ErrorType = JsonEncodedText.Encode("error");
 
@@ -235,6 +234,7 @@ internal sealed class AppendStream
 
     private static Answer Refusal(ActorDispatchException ex) => new(null, ErrorResponses.StatusFor(ex.Kind), ex.Message);
 
+    // An appended event's id and sequence: what a publisher needs, without echoing the data back.
     private static void Write(Utf8JsonWriter json, Answer answer, bool many)
     {
         json.WriteStartObject();
