@@ -5,8 +5,8 @@ namespace ActorDispatch.Server.Auth;
 /// <summary>
 /// What a request needs: the least role, and the namespace it touches (null: none, so only a
 /// principal of every namespace passes, except on <c>/api/v1/status</c>, which any principal may read).
-/// GETs need reader, appending events (also over an append stream) writer, everything else admin; routes without a namespace
-/// need admin. Needs routing to have run, for the <c>{ns}</c> route value.
+/// GETs need reader, appending events (also over an append stream) writer, everything else admin;
+/// routes without a namespace need admin. Needs routing to have run, for the <c>{ns}</c> route value.
 /// </summary>
 internal sealed record RouteAccess(Role Role, string? Namespace, bool AnyNamespace)
 {

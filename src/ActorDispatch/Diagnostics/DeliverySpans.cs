@@ -61,12 +61,13 @@ internal sealed class DeliverySpans(Subscription subscription)
     private Activity? StartSpan(ActivityContext parent, ActivityLink[]? links, int count, bool redelivery, long firstSequence)
     {
         // A span started on the dispatcher's thread must not become the thread's current activity.
-        // Restoring the thread's execution context undoes that without a second allocation, and
-        // leaves no Activity.Current (an async local with change notifications) behind on the thread.
+        // Restoring the captured execution context puts the thread back as it was, with no entry for
+        // Activity.Current (an async local with change notifications) left behind.
+        var previous = Activity.Current;
         var context = ExecutionContext.Capture();
         var span = ActorDispatchTracing.Source.StartActivity(SpanName, ActivityKind.Producer, parent, tags: null, links);
         if (context is not null) ExecutionContext.Restore(context);
-        else Activity.Current = null;
+        else Activity.Current = previous; // flow suppressed: nothing to restore
         if (span is null) return null;
         if (!span.IsAllDataRequested) return span; // propagated, not recorded: tags would be wasted
         // Few tags: a span is made per delivery, and each tag is an allocation.
