@@ -13,7 +13,8 @@ namespace ActorDispatch.Server.Tests;
 /// <summary>
 /// W3C trace context from an append request to its deliveries: the caller's trace id reaches the
 /// webhook receiver's <c>traceparent</c> header and the WebSocket delivery's field, an append
-/// without one still delivers a valid one, and with an OTLP endpoint the spans are exported.
+/// without one still delivers a valid one, and with an OTLP endpoint the spans are exported (unless
+/// the OpenTelemetry SDK's own sampler setting drops them).
 /// </summary>
 public sealed class TracingSpec
 {
@@ -105,6 +106,34 @@ public sealed class TracingSpec
         Assert.Contains(exported, p => Contains(p.Body, "append"));
         Assert.Contains(exported, p => Contains(p.Body, "deliver"));
         Assert.Contains(posts, p => p.Path == "/v1/metrics");
+    }
+
+    [Fact]
+    public async Task With_the_sdks_sampler_off_no_span_is_exported_and_the_delivery_still_carries_the_callers_trace()
+    {
+        var posts = new ConcurrentQueue<(string Path, string? ContentType, byte[] Body)>();
+        await using var collector = await StartCollectorAsync(posts);
+        var ns = NewNamespace();
+        var traceParents = new BlockingCollection<string?>();
+        await using var receiver = await LocalReceiver.StartAsync((_, h) =>
+        {
+            traceParents.Add(h.TraceParent.SingleOrDefault());
+            return StatusCodes.Status200OK;
+        });
+        await using (var server = await OwnServer.StartAsync($"--ActorDispatch:Otlp:Endpoint={collector.BoundAddress()}", "--OTEL_TRACES_SAMPLER=always_off"))
+        {
+            await Created(server.Http.PostAsync($"/api/v1/namespaces/{ns}/subscriptions",
+                Body($$$"""{"name":"hook","transport":"webhooks","options":{"firstEvent":"oldest","url":"{{{receiver.Url}}}"}}""")));
+            var append = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/namespaces/{ns}/events") { Content = Body("""{"type":"traced","data":{"n":1}}""") };
+            append.Headers.Add("traceparent", CallerTraceParent);
+            await Created(server.Http.SendAsync(append));
+            Assert.True(traceParents.TryTake(out var traceParent, Timeout), "the webhook was not called");
+            Assert.Equal(CallerTraceId, TraceId(traceParent));
+            await AwaitOffsetAsync(server, ns, "hook", 1);
+        } // stopping the server flushes what its exporter holds
+
+        Assert.DoesNotContain(posts, p => p.Path == "/v1/traces" && p.Body.AsSpan().IndexOf(Convert.FromHexString(CallerTraceId)) >= 0);
+        Assert.Contains(posts, p => p.Path == "/v1/metrics"); // the exporter ran: only the spans were sampled out
     }
 
     [Fact]
