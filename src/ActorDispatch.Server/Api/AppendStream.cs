@@ -33,7 +33,7 @@ internal sealed class AppendStream
     private bool _stopped;
 
     /// <summary>An answer to send, in order: an append the engine is writing, or a refusal.</summary>
-    private readonly record struct Pending(Task<IReadOnlyList<Event>>? Append, bool Many, ActorDispatchException? Refused);
+    private readonly record struct Pending(Task<IReadOnlyList<Event>>? Append, bool Many, Answer? Refused);
 
     /// <summary>What a pending append came to: its events, or an error with its HTTP status.</summary>
     private readonly record struct Answer(IReadOnlyList<Event>? Events, int Status, string? Error);
@@ -66,15 +66,11 @@ internal sealed class AppendStream
                 _pending.Writer.TryComplete();
             }
         });
-        var writer = Task.Run(() => WriteLoopAsync(stopping), CancellationToken.None);
+        var writer = WriteLoopAsync(stopping);
         var status = WebSocketCloseStatus.NormalClosure;
         try
         {
             status = await ReadLoopAsync();
-        }
-        catch (ChannelClosedException)
-        {
-            // The server is stopping: the writer closes.
         }
         catch (WebSocketException)
         {
@@ -102,31 +98,35 @@ internal sealed class AppendStream
         }
     }
 
+    // The status to close with: the client closed, a message was too large, or the server stops
+    // (then the writer has closed with it already).
     private async Task<WebSocketCloseStatus> ReadLoopAsync()
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
         {
             buffer.ResetWrittenCount();
-            while (true)
+            ValueWebSocketReceiveResult result;
+            do
             {
-                var result = await _socket.ReceiveAsync(buffer.GetMemory(4096), CancellationToken.None);
+                result = await _socket.ReceiveAsync(buffer.GetMemory(4096), CancellationToken.None);
                 if (result.MessageType == WebSocketMessageType.Close) return WebSocketCloseStatus.NormalClosure;
                 buffer.Advance(result.Count);
                 if (buffer.WrittenCount > _settings.MaxBodySize)
                 {
-                    await _pending.Writer.WriteAsync(new Pending(null, false, new ActorDispatchException(ErrorKind.TooLarge, "AD10120",
-                        $"the message is larger than the server's limit (ActorDispatch:MaxBodySize, {_settings.MaxBodySize} bytes)")));
+                    // Nothing is appended for it: a stop in between may drop this answer.
+                    if (await _pending.Writer.WaitToWriteAsync())
+                        _pending.Writer.TryWrite(new Pending(null, false, new Answer(null, StatusCodes.Status413PayloadTooLarge,
+                            ErrorResponses.BodyTooLarge("the message", _settings.MaxBodySize))));
                     return WebSocketCloseStatus.MessageTooBig;
                 }
-                if (result.EndOfMessage) break;
-            }
+            } while (!result.EndOfMessage);
             // Room first, then the append, under the lock the stop takes: an append the engine took
             // always has its place in the answers (this is the only writer, so the room stays).
-            if (!await _pending.Writer.WaitToWriteAsync()) throw new ChannelClosedException();
+            if (!await _pending.Writer.WaitToWriteAsync()) return WebSocketCloseStatus.EndpointUnavailable;
             lock (_stopLock)
             {
-                if (_stopped || !_pending.Writer.TryWrite(Append(buffer.WrittenMemory))) throw new ChannelClosedException();
+                if (_stopped || !_pending.Writer.TryWrite(Append(buffer.WrittenMemory))) return WebSocketCloseStatus.EndpointUnavailable;
             }
         }
     }
@@ -143,11 +143,11 @@ internal sealed class AppendStream
         }
         catch (JsonException ex)
         {
-            return new Pending(null, false, JsonBody.NotValidJson(ex, "the message"));
+            return new Pending(null, false, Refusal(JsonBody.NotValidJson(ex, "the message")));
         }
         catch (ActorDispatchException ex)
         {
-            return new Pending(null, false, ex);
+            return new Pending(null, false, Refusal(ex));
         }
         return new Pending(_engine.AppendAsync(_namespace, events, CancellationToken.None), many, null);
     }
@@ -169,7 +169,7 @@ internal sealed class AppendStream
                 {
                     if (pending.Append is { IsCompleted: false } && _stream is not null)
                     {
-                        await _stream.ReleaseAsync();
+                        await ReleaseAsync(_stream);
                         _stream.Hold();
                     }
                     // Once the socket failed, the rest are still awaited: their events are written all the same.
@@ -216,7 +216,7 @@ internal sealed class AppendStream
 
     private async Task<Answer> AnswerAsync(Pending pending)
     {
-        if (pending.Refused is { } refused) return Refusal(refused);
+        if (pending.Refused is { } refused) return refused;
         try
         {
             return new Answer(await pending.Append!, StatusCodes.Status201Created, null);

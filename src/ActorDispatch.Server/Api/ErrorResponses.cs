@@ -9,7 +9,9 @@ namespace ActorDispatch.Server.Api;
 /// </summary>
 internal static class ErrorResponses
 {
-    public const string BodyTooLarge = "AD10120: the request body is larger than the server's limit (ActorDispatch:MaxBodySize)";
+    /// <summary>AD10120 for <paramref name="what"/> ("the request body", "the message") over <c>ActorDispatch:MaxBodySize</c>.</summary>
+    public static string BodyTooLarge(string what, long? limit = null) =>
+        $"AD10120: {what} is larger than the server's limit (ActorDispatch:MaxBodySize{(limit is { } bytes ? $", {bytes} bytes" : "")})";
     public const string InternalError = "AD10500: internal error; see the server log";
 
     public static IResult Error(int status, string message) =>
@@ -36,7 +38,7 @@ internal static class ErrorResponses
             ActorDispatchException ade => From(ade),
             HttpProblem problem => Error(problem.StatusCode, problem.Message),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                Error(StatusCodes.Status413PayloadTooLarge, BodyTooLarge),
+                Error(StatusCodes.Status413PayloadTooLarge, BodyTooLarge("the request body")),
             BadHttpRequestException bad => Error(bad.StatusCode, $"AD10121: bad request: {bad.Message}"),
             _ => Error(StatusCodes.Status500InternalServerError, InternalError),
         };
