@@ -80,7 +80,7 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
     [SkippableFact]
     public async Task A_bursty_log_gathers_a_burst_that_arrives_over_time_into_one_write()
     {
-        var (log, appender) = BurstyLog(quiet: TimeSpan.FromSeconds(1), max: TimeSpan.FromSeconds(10));
+        var (log, appender) = BurstyLog(quiet: TimeSpan.FromSeconds(3), max: TimeSpan.FromSeconds(20));
 
         // Each append comes within the quiet period of the one before: none is written meanwhile.
         Append(log, "gathered-0", appender);
@@ -89,7 +89,7 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
         appender.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Append(log, "gathered-2", appender);
 
-        var types = Enumerable.Range(0, 3).Select(_ => Confirmed(appender, TimeSpan.FromSeconds(5)));
+        var types = Enumerable.Range(0, 3).Select(_ => Confirmed(appender, TimeSpan.FromSeconds(8)));
         Assert.Equal(["gathered-0", "gathered-1", "gathered-2"], types);
         var entries = await JournalEntriesAsync(Sys);
         Assert.Equal(["gathered-0", "gathered-1", "gathered-2"], entries[^1].Select(e => e.Type));
@@ -98,14 +98,14 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
     [SkippableFact]
     public async Task A_bursty_log_writes_what_it_gathered_after_gather_max_though_appends_keep_coming()
     {
-        var (log, appender) = BurstyLog(quiet: TimeSpan.FromSeconds(2), max: TimeSpan.FromMilliseconds(400));
+        var (log, appender) = BurstyLog(quiet: TimeSpan.FromSeconds(10), max: TimeSpan.FromMilliseconds(1500));
 
         Append(log, "first", appender);
-        appender.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        appender.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Append(log, "second", appender);
 
         // Within the quiet period of the second, but gather-max after the first.
-        Assert.Equal("first", Confirmed(appender, TimeSpan.FromMilliseconds(1500)));
+        Assert.Equal("first", Confirmed(appender, TimeSpan.FromSeconds(5)));
         Assert.Equal("second", Confirmed(appender));
         var entries = await JournalEntriesAsync(Sys);
         Assert.Equal(["first", "second"], entries[^1].Select(e => e.Type));
@@ -114,40 +114,42 @@ public abstract class GroupCommitSpec(ITestOutputHelper output, StoreKind store)
     [SkippableFact]
     public void A_lone_append_ends_gathering_and_the_next_is_written_at_once()
     {
-        var (log, appender) = BurstyLog(quiet: TimeSpan.FromSeconds(1), max: TimeSpan.FromSeconds(10));
+        var (log, appender) = BurstyLog(quiet: TimeSpan.FromSeconds(3), max: TimeSpan.FromSeconds(20));
 
         // Gathered for the quiet period, with nothing behind it.
         Append(log, "lone", appender);
         appender.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        Assert.Equal("lone", Confirmed(appender, TimeSpan.FromSeconds(5)));
+        Assert.Equal("lone", Confirmed(appender, TimeSpan.FromSeconds(8)));
 
         // No longer bursty: well within the quiet period.
         Append(log, "next", appender);
-        Assert.Equal("next", Confirmed(appender, TimeSpan.FromMilliseconds(700)));
+        Assert.Equal("next", Confirmed(appender, TimeSpan.FromSeconds(2)));
     }
 
     // The namespace's log on its own, outside the engine's registry.
     private IActorRef StartLog(DispatchSettings settings) =>
         Sys.ActorOf(EventLog.Props(Ns, settings, CreateTestProbe().Ref, new LogPositions()));
 
-    private void Append(IActorRef log, string type, IActorRef appender) =>
-        log.Tell(new EventLog.Append(Ns, [NewEvent(type)]), appender);
+    private void Append(IActorRef log, string type, IActorRef appender, object? data = null) =>
+        log.Tell(new EventLog.Append(Ns, [NewEvent(type, data: data)]), appender);
 
     // The type of the one event of the next append confirmed.
     private static string Confirmed(TestProbe appender, TimeSpan? within = null) =>
         appender.ExpectMsg<EventLog.Appended>(within).Events.Single().Type;
 
     // A log with the given gathering that has seen its appends come in bursts. The first wave takes
-    // several writes (max-write-bytes is small here); the second goes out once the first write is
-    // confirmed, so it arrives while a later one is in flight, close behind the first wave.
+    // many writes (max-write-bytes is small here, the events padded); the second goes out once the
+    // first write is confirmed, so it arrives while a later one is in flight, close behind the first
+    // wave. The wave is long enough that a test thread woken late still finds writes of it in flight.
     private (IActorRef Log, TestProbe Appender) BurstyLog(TimeSpan quiet, TimeSpan max)
     {
         var log = StartLog(DispatchSettings.Create(Sys) with { GatherQuiet = quiet, GatherMax = max });
         var appender = CreateTestProbe();
         const int wave = 1000;
-        for (var i = 0; i < wave; i++) Append(log, $"wave1-{i}", appender);
+        var padding = new { padding = new string('x', 700) };
+        for (var i = 0; i < wave; i++) Append(log, $"wave1-{i}", appender, padding);
         appender.ExpectMsg<EventLog.Appended>(TimeSpan.FromSeconds(30));
-        for (var i = 0; i < wave; i++) Append(log, $"wave2-{i}", appender);
+        for (var i = 0; i < wave; i++) Append(log, $"wave2-{i}", appender, padding);
         appender.ReceiveN(2 * wave - 1, TimeSpan.FromSeconds(30));
         return (log, appender);
     }
