@@ -52,7 +52,7 @@ alternate_table() {
   for key in $KEYS; do
     declare -A med=()
     for config in "${configs[@]}"; do
-      med[$config]=$(for f in "$OUT"/"$config"-*.json; do alternate_value "$f" "$key"; done | alternate_median)
+      med[$config]=$(for f in "$OUT"/"$config"-[0-9]*.json; do alternate_value "$f" "$key"; done | alternate_median)
     done
     line="| $key |"
     for config in "${configs[@]}"; do line+=" ${med[$config]} |"; done

@@ -263,7 +263,7 @@ internal sealed class E2eRunner(E2eOptions options)
                     var after = CpuMeter.Take(servers);
                     Progress.Log($"{mode} rep {rep}/{o.Reps}: {GcActivity.Take().Since(gc)}");
                     if (o.Nodes is not null) AddCpu(mode, $"{mode} rep {rep}/{o.Reps}", cpu, after);
-                    if (o.Nodes is { Cluster: false } single) AddServer(mode, $"{mode} rep {rep}/{o.Reps}", single, cpu, after);
+                    if (o.Nodes is { Cluster: false } single) await AddServerAsync(mode, $"{mode} rep {rep}/{o.Reps}", single, cpu, after);
                     if (CpuMeter.ForeignPercent(cpu, after) is { } foreign)
                     {
                         _results.Add($"{mode}.foreign", foreign);
@@ -285,15 +285,17 @@ internal sealed class E2eRunner(E2eOptions options)
         return failures;
     }
 
-    // The server process's VmRSS once the mode is done, and the CPU-seconds it used over it.
-    private void AddServer(string mode, string label, ServerNodes nodes, CpuMeter.Snapshot before, CpuMeter.Snapshot after)
+    // The server process's VmRSS once the mode is done and what it is made of, and the CPU-seconds it used over it.
+    private async Task AddServerAsync(string mode, string label, ServerNodes nodes, CpuMeter.Snapshot before, CpuMeter.Snapshot after)
     {
         if (mode is not ("A" or "B" or "C") || nodes.Nodes[0].ProcessId is not { } pid) return;
         var seconds = (after.Processes - before.Processes) / CpuMeter.TicksPerSecond;
         if (after.Total > 0) _results.Add($"{mode}.srv_cpu_s", seconds);
         if (ProcessMemory.RssMiB(pid) is not { } rss) return;
         _results.Add($"{mode}.srv_rss", rss);
-        Progress.Log($"{label}: server process VmRSS {rss:F0} MiB, {seconds:F2} CPU-seconds");
+        var gc = await nodes.Nodes[0].GcCommittedMiBAsync(CancellationToken.None) is { } committed ? $", of it GC-committed {committed:F0}" : "";
+        var parts = ProcessMemory.ResidentParts(pid) is var (anon, file, shmem) ? $" (anonymous {anon:F0}{gc}, files {file:F0}, shared {shmem:F0})" : "";
+        Progress.Log($"{label}: server process VmRSS {rss:F0} MiB{parts}, {seconds:F2} CPU-seconds");
     }
 
     private static string NodesNote(E2eOptions o, ServerNodes nodes) =>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -291,6 +292,20 @@ internal sealed class ServerNode(string name, Uri address, IReadOnlyList<string>
     {
         using var status = JsonDocument.Parse(await Http.GetStringAsync(new Uri(address, "/api/v1/status"), ct));
         return status.RootElement.TryGetProperty("durability", out var durability) ? durability.GetString() ?? "unknown" : "unknown";
+    }
+
+    /// <summary>
+    /// The memory the node's GC had committed at its last collection, in MiB, from its
+    /// <c>/metrics</c> (.NET's <c>dotnet.gc.last_collection.memory.committed_size</c>), or null
+    /// when the server exports no metrics.
+    /// </summary>
+    public async Task<double?> GcCommittedMiBAsync(CancellationToken ct)
+    {
+        const string name = "dotnet_gc_last_collection_memory_committed_size_bytes";
+        using var response = await Http.GetAsync(new Uri(address, "/metrics"), ct);
+        if (!response.IsSuccessStatusCode) return null;
+        var line = (await response.Content.ReadAsStringAsync(ct)).Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture) / (1024 * 1024);
     }
 
     /// <summary>SIGKILL: no shutdown hook runs, nothing is flushed.</summary>
