@@ -5,10 +5,11 @@ namespace ActorDispatch.Diagnostics;
 
 /// <summary>
 /// The engine's instruments, one set per <see cref="ActorSystem"/> (an Akka extension, never a
-/// static: tests run several systems in one process, and each counts its own). The counters and
-/// histograms are recorded where things happen; the gauges read what the actors publish into the
-/// registries here (<see cref="Subscriptions"/>, <see cref="Heads"/>, <see cref="Connections"/>)
-/// when a collector asks, so the actors never wait for a scrape. Names use dots; an OpenTelemetry
+/// static: tests run several systems in one process, and each counts its own). The appended
+/// counter and the histograms are recorded where things happen; the delivery counters and the
+/// gauges read what the actors publish into the registries here (<see cref="DeliveryCounts"/>,
+/// <see cref="Subscriptions"/>, <see cref="Heads"/>, <see cref="Connections"/>) when a collector
+/// asks, so the actors never wait for a scrape. Names use dots; an OpenTelemetry
 /// Prometheus exporter turns <c>actordispatch.deliveries</c> into <c>actordispatch_deliveries_total</c>
 /// and a unit <c>s</c> into a <c>_seconds</c> suffix; counts carry no unit, so no suffix.
 /// </summary>
@@ -29,9 +30,10 @@ internal sealed class ActorDispatchMetrics : IExtension, IDisposable
         _meter = meterFactory?.Create(options) ?? new Meter(options);
 
         EventsAppended = _meter.CreateCounter<long>("actordispatch.events.appended", description: "Events appended and durable, per namespace");
-        Deliveries = _meter.CreateCounter<long>("actordispatch.deliveries", description: "Events handed to a transport, redeliveries included");
-        Responses = _meter.CreateCounter<long>("actordispatch.delivery.responses", description: "Answers to deliveries: ack, reject, timeout (no answer within ackTimeout) or error (the transport failed)");
-        Redeliveries = _meter.CreateCounter<long>("actordispatch.redeliveries", description: "Events delivered again after a rewind or as a replay of parked events");
+        _meter.CreateObservableCounter("actordispatch.deliveries", DeliveryCounts.Deliveries, description: "Events handed to a transport, redeliveries included");
+        _meter.CreateObservableCounter("actordispatch.delivery.responses", DeliveryCounts.Responses,
+            description: "Answers to deliveries: ack, reject, timeout (no answer within ackTimeout) or error (the transport failed)");
+        _meter.CreateObservableCounter("actordispatch.redeliveries", DeliveryCounts.Redeliveries, description: "Events delivered again after a rewind or as a replay of parked events");
         DeliveryLatency = _meter.CreateHistogram("actordispatch.delivery.latency", "s", "From an event's append to the ack of its delivery",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         JournalWrite = _meter.CreateHistogram("actordispatch.journal.write", "s", "One journal write of a namespace's log (one transaction)",
@@ -50,12 +52,10 @@ internal sealed class ActorDispatchMetrics : IExtension, IDisposable
     }
 
     public Counter<long> EventsAppended { get; }
-    public Counter<long> Deliveries { get; }
-    public Counter<long> Responses { get; }
-    public Counter<long> Redeliveries { get; }
     public Histogram<double> DeliveryLatency { get; }
     public Histogram<double> JournalWrite { get; }
 
+    public DeliveryCounts DeliveryCounts { get; } = new();
     public SubscriptionGauges Subscriptions { get; } = new();
     public NamespaceHeads Heads { get; } = new();
     public ConnectionCounts Connections { get; } = new();

@@ -1,47 +1,39 @@
-using System.Diagnostics.Metrics;
-
 namespace ActorDispatch.Diagnostics;
 
 /// <summary>
-/// One dispatcher's counters with its labels built once, so that a delivery or a response costs an
-/// <c>Add</c> with two or three prebuilt tags and nothing else. Called from the dispatcher actor only.
+/// One dispatcher's counters: its series of <see cref="DeliveryCounts"/>, found once, so that a
+/// delivery or a response costs an interlocked add, and an ack the latency histogram's record when
+/// someone collects it. Called from the dispatcher actor only.
 /// </summary>
 internal sealed class SubscriptionInstruments
 {
     private readonly ActorDispatchMetrics _metrics;
-    private readonly KeyValuePair<string, object?> _namespace;
-    private readonly KeyValuePair<string, object?> _subscription;
-    private readonly KeyValuePair<string, object?> _transport;
+    private readonly DeliverySeries _series;
 
     public SubscriptionInstruments(ActorDispatchMetrics metrics, string @namespace, string subscription, string transport)
     {
         _metrics = metrics;
-        _namespace = MetricTags.Of(MetricTags.Namespace, @namespace);
-        _subscription = MetricTags.Of(MetricTags.Subscription, subscription);
-        _transport = MetricTags.Of(MetricTags.Transport, transport);
+        _series = metrics.DeliveryCounts.For(@namespace, subscription, transport);
     }
 
     /// <summary>Whether anyone collects the delivery latency: only then is the event's age worth computing.</summary>
     public bool LatencyEnabled => _metrics.DeliveryLatency.Enabled;
 
     /// <summary><paramref name="events"/> events were handed to the transport, as a first delivery or again.</summary>
-    public void Delivered(int events, bool redelivery)
-    {
-        _metrics.Deliveries.Add(events, _namespace, _subscription, _transport);
-        if (redelivery) _metrics.Redeliveries.Add(events, _namespace, _subscription);
-    }
+    public void Delivered(int events, bool redelivery) => _series.AddDelivered(events, redelivery);
 
     public void Acked(DateTimeOffset created)
     {
-        _metrics.Responses.Add(1, _namespace, _subscription, MetricTags.Ack);
-        if (_metrics.DeliveryLatency.Enabled) _metrics.DeliveryLatency.Record(Math.Max(0, (DateTimeOffset.UtcNow - created).TotalSeconds), _namespace, _subscription);
+        _series.AddAck();
+        if (_metrics.DeliveryLatency.Enabled)
+            _metrics.DeliveryLatency.Record(Math.Max(0, (DateTimeOffset.UtcNow - created).TotalSeconds), _series.NamespaceTag, _series.SubscriptionTag);
     }
 
-    public void Acked() => _metrics.Responses.Add(1, _namespace, _subscription, MetricTags.Ack);
+    public void Acked() => _series.AddAck();
 
-    public void Rejected() => _metrics.Responses.Add(1, _namespace, _subscription, MetricTags.Reject);
+    public void Rejected() => _series.AddReject();
 
-    public void TimedOut() => _metrics.Responses.Add(1, _namespace, _subscription, MetricTags.Timeout);
+    public void TimedOut() => _series.AddTimeout();
 
-    public void Failed() => _metrics.Responses.Add(1, _namespace, _subscription, MetricTags.Error);
+    public void Failed() => _series.AddFailure();
 }

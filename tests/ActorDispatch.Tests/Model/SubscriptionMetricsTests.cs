@@ -4,7 +4,7 @@ using ActorDispatch.Diagnostics;
 
 namespace ActorDispatch.Tests.Model;
 
-/// <summary>The per-engine registries the gauges read, and the gauges read through a listener of one engine's meter.</summary>
+/// <summary>The per-engine registries the gauges and delivery counters read, and both read through a listener of one engine's meter.</summary>
 public sealed class SubscriptionMetricsTests
 {
     private static readonly Guid Id = Guid.NewGuid();
@@ -78,15 +78,64 @@ public sealed class SubscriptionMetricsTests
         Assert.Equal(0, seen["actordispatch.subscription.in_flight"]);
         Assert.Equal(2, seen["actordispatch.connections"]);
 
-        // Counters record with prebuilt tags; an ephemeral subscription would share one label value.
+        // The delivery counters are read from the engine's series when collected, like the gauges.
         var counted = new List<(string Name, long Value, KeyValuePair<string, object?>[] Tags)>();
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => counted.Add((instrument.Name, value, tags.ToArray())));
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name is "actordispatch.deliveries" or "actordispatch.redeliveries" or "actordispatch.delivery.responses") counted.Add((instrument.Name, value, tags.ToArray()));
+        });
         var instruments = metrics.For("ns1", "app1", "websockets");
         instruments.Delivered(3, redelivery: true);
         instruments.Rejected();
-        Assert.Equal(["actordispatch.deliveries", "actordispatch.redeliveries", "actordispatch.delivery.responses"], counted.Select(c => c.Name).ToArray());
-        Assert.Equal(3, counted[0].Value);
-        Assert.Contains(new KeyValuePair<string, object?>("transport", "websockets"), counted[0].Tags);
-        Assert.Contains(new KeyValuePair<string, object?>("outcome", "reject"), counted[2].Tags);
+        listener.RecordObservableInstruments();
+        Assert.Equal(["actordispatch.deliveries", "actordispatch.delivery.responses", "actordispatch.redeliveries"], counted.Select(c => c.Name).Order().ToArray());
+        var deliveries = counted.Single(c => c.Name == "actordispatch.deliveries");
+        Assert.Equal(3, deliveries.Value);
+        Assert.Contains(new KeyValuePair<string, object?>("transport", "websockets"), deliveries.Tags);
+        Assert.Contains(new KeyValuePair<string, object?>("outcome", "reject"), counted.Single(c => c.Name == "actordispatch.delivery.responses").Tags);
+    }
+
+    [Fact]
+    public void Delivery_counts_outlive_their_dispatchers_and_add_up_across_transports()
+    {
+        var counts = new DeliveryCounts();
+        var first = counts.For("ns1", "app1", "websockets");
+        first.AddDelivered(2, redelivery: false);
+        first.AddAck();
+        // A later dispatcher of the same series (a restart) counts on from where the first stopped.
+        Assert.Same(first, counts.For("ns1", "app1", "websockets"));
+        counts.For("ns1", "app1", "websockets").AddAck();
+        // The same subscription over another transport: its own deliveries, answers added up.
+        var webhooks = counts.For("ns1", "app1", "webhooks");
+        webhooks.AddDelivered(1, redelivery: true);
+        webhooks.AddAck();
+        counts.For("ns1", "idle", "websockets");
+
+        Assert.Equal([(1L, "webhooks"), (2L, "websockets")], counts.Deliveries().Select(m => (m.Value, (string)Tag(m, "transport")!)).OrderBy(d => d.Item2).ToArray());
+        var responses = Assert.Single(counts.Responses());
+        Assert.Equal(3, responses.Value);
+        Assert.Equal("ack", Tag(responses, "outcome"));
+        Assert.Equal("app1", Tag(responses, "subscription"));
+        Assert.Equal([1L], counts.Redeliveries().Select(m => m.Value).ToArray());
+    }
+
+    [Fact]
+    public void Delivery_counts_stop_making_series_at_the_limit()
+    {
+        var counts = new DeliveryCounts();
+        for (var i = 0; i < DeliveryCounts.MaxSeries; i++) counts.For("ns1", $"s{i}", "websockets").AddDelivered(1, redelivery: false);
+        counts.For("ns1", "one-too-many", "websockets").AddDelivered(1, redelivery: false);
+        counts.For("ns1", "s0", "websockets").AddDelivered(1, redelivery: false);
+
+        var deliveries = counts.Deliveries().ToList();
+        Assert.Equal(DeliveryCounts.MaxSeries, deliveries.Count);
+        Assert.DoesNotContain(deliveries, m => Tag(m, "subscription") is "one-too-many");
+        Assert.Equal(2, deliveries.Single(m => Tag(m, "subscription") is "s0").Value);
+    }
+
+    private static object? Tag(Measurement<long> measurement, string name)
+    {
+        foreach (var tag in measurement.Tags) if (tag.Key == name) return tag.Value;
+        return null;
     }
 }
