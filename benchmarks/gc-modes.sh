@@ -5,7 +5,7 @@
 # latency, server CPU per event and the server's VmRSS after each mode, and each mode's ratio to the
 # runtimeconfig default (server GC with DATAS).
 #
-#   bash benchmarks/gc-modes.sh                       # 3 runs of each
+#   bash benchmarks/gc-modes.sh                       # 3 runs of each; about 20 minutes
 #   CONFIGS="default workstation-conserve" bash benchmarks/gc-modes.sh
 #
 # Results go to $OUT, default /tmp/actordispatch-gc/<timestamp>.

@@ -5,7 +5,7 @@
 # and the ratio on ÷ off per figure. Server CPU per event (utime + stime of the server process) is
 # disturbed less by other load than the rates are.
 #
-#   bash benchmarks/telemetry-overhead.sh            # 3 runs of each, N=50,000; about 15 minutes
+#   bash benchmarks/telemetry-overhead.sh            # 3 runs of each, N=50,000; about 10 minutes
 #   RUNS=1 N=10000 FANOUT_N=2000 bash benchmarks/telemetry-overhead.sh   # a wiring check
 #   CONFIGS="off metrics tracing on" bash benchmarks/telemetry-overhead.sh   # each on its own too
 #   APPEND=rest bash benchmarks/telemetry-overhead.sh   # appends as REST POSTs
