@@ -12,14 +12,15 @@ namespace ActorDispatch.Tests.Cluster;
 /// <summary>
 /// <see cref="PostgresLease"/> against a fresh PostgreSQL database, created as Cluster.Sharding
 /// creates it: through Akka's <see cref="LeaseProvider"/> from the <c>actordispatch.cluster.lease</c>
-/// section. Short timings (a 2s TTL, renewed every 500ms) keep it quick.
+/// section. Short timings (a 4s TTL, renewed every 500ms) keep it quick; the TTL leaves a holder
+/// whose renewal takes the whole 1.5s operation timeout on a loaded machine time to try again.
 /// </summary>
 [Trait("Category", "Postgres")]
 public sealed class PostgresLeaseSpec : Akka.TestKit.Xunit2.TestKit
 {
     private const string ConfigPath = "actordispatch.cluster.lease";
     private const string LeaseName = "spec-shard-default";
-    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(4);
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
 
     private readonly TestStore _store;
