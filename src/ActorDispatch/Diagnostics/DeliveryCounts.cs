@@ -19,14 +19,18 @@ internal sealed class DeliveryCounts
     public const int MaxSeries = 2000;
 
     private readonly ConcurrentDictionary<(string Namespace, string Subscription, string Transport), DeliverySeries> _series = new();
-    private readonly DeliverySeries _uncounted = new(string.Empty, string.Empty, string.Empty);
 
-    /// <summary>The series of one subscription's deliveries over one transport, made on first use.</summary>
+    /// <summary>
+    /// The series of one subscription's deliveries over one transport, made on first use. Beyond
+    /// the limit a series of its own that is never reported: its labels still serve the latency histogram.
+    /// </summary>
     public DeliverySeries For(string @namespace, string subscription, string transport)
     {
         var key = (@namespace, subscription, transport);
         if (_series.TryGetValue(key, out var series)) return series;
-        return _series.Count >= MaxSeries ? _uncounted : _series.GetOrAdd(key, k => new DeliverySeries(k.Namespace, k.Subscription, k.Transport));
+        return _series.Count >= MaxSeries
+            ? new DeliverySeries(@namespace, subscription, transport)
+            : _series.GetOrAdd(key, k => new DeliverySeries(k.Namespace, k.Subscription, k.Transport));
     }
 
     public IEnumerable<Measurement<long>> Deliveries()

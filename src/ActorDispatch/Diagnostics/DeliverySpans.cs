@@ -63,11 +63,11 @@ internal sealed class DeliverySpans(Subscription subscription)
         // A span started on the dispatcher's thread must not become the thread's current activity.
         // Restoring the captured execution context puts the thread back as it was, with no entry for
         // Activity.Current (an async local with change notifications) left behind.
-        var previous = Activity.Current;
         var context = ExecutionContext.Capture();
+        var previous = context is null ? Activity.Current : null; // flow suppressed: nothing to restore
         var span = ActorDispatchTracing.Source.StartActivity(SpanName, ActivityKind.Producer, parent, tags: null, links);
         if (context is not null) ExecutionContext.Restore(context);
-        else Activity.Current = previous; // flow suppressed: nothing to restore
+        else Activity.Current = previous;
         if (span is null) return null;
         if (!span.IsAllDataRequested) return span; // propagated, not recorded: tags would be wasted
         // Few tags: a span is made per delivery, and each tag is an allocation.

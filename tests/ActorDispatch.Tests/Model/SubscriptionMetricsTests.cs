@@ -124,7 +124,9 @@ public sealed class SubscriptionMetricsTests
     {
         var counts = new DeliveryCounts();
         for (var i = 0; i < DeliveryCounts.MaxSeries; i++) counts.For("ns1", $"s{i}", "websockets").AddDelivered(1, redelivery: false);
-        counts.For("ns1", "one-too-many", "websockets").AddDelivered(1, redelivery: false);
+        var beyond = counts.For("ns1", "one-too-many", "websockets");
+        beyond.AddDelivered(1, redelivery: false);
+        Assert.Equal("one-too-many", beyond.SubscriptionTag.Value); // the latency histogram still has its labels
         counts.For("ns1", "s0", "websockets").AddDelivered(1, redelivery: false);
 
         var deliveries = counts.Deliveries().ToList();
