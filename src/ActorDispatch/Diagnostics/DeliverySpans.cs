@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ActorDispatch.Connections;
 using ActorDispatch.Model;
 
 namespace ActorDispatch.Diagnostics;
@@ -16,27 +15,26 @@ internal sealed class DeliverySpans(Subscription subscription)
     private const string SpanName = "deliver";
 
     private readonly Dictionary<Guid, Activity> _open = new();
+    // The events of one append share its trace context: parsed once for a run of them.
+    private string? _lastParent;
+    private ActivityContext _lastContext;
 
-    /// <summary>The delivery to send: traced when a span was started for it, else as it came.</summary>
-    public Connection.Deliver Start(Connection.Deliver deliver, bool redelivery)
+    /// <summary>
+    /// Starts the span of delivery <paramref name="id"/> of <paramref name="events"/> (one, or a
+    /// batch) and returns the <c>traceparent</c> it is to carry; null when no span was started.
+    /// </summary>
+    public string? Start(Guid id, IReadOnlyList<Event> events, bool batch, bool redelivery)
     {
-        if (!ActorDispatchTracing.Source.HasListeners()) return deliver;
-        End(deliver.Id, "superseded"); // a redelivery of an event whose earlier attempt was dropped by a rewind
-        if (deliver.Single is { } single)
-        {
-            // The append is the span's parent: that is its link, without an ActivityLink to allocate.
-            var span = StartSpan(AppendContext(single), links: null, 1, redelivery, single.Event.Sequence);
-            if (span is null) return deliver;
-            _open[deliver.Id] = span;
-            return deliver with { Single = single with { TraceParent = span.Id! } };
-        }
-
-        var batch = deliver.Batch!;
-        var links = batch.Events.Select(e => new ActivityLink(AppendContext(e))).ToArray();
-        var batchSpan = StartSpan(default, links, batch.Events.Count, redelivery, batch.Events[0].Event.Sequence);
-        if (batchSpan is null) return deliver;
-        _open[deliver.Id] = batchSpan;
-        return deliver with { Batch = batch with { TraceParent = batchSpan.Id } };
+        if (!ActorDispatchTracing.Source.HasListeners()) return null;
+        End(id, "superseded"); // a redelivery of an event whose earlier attempt was dropped by a rewind
+        var first = events[0];
+        // A single delivery's parent is its append: that is its link, without an ActivityLink to allocate.
+        var span = batch
+            ? StartSpan(default, LinksTo(events), events.Count, redelivery, first.Sequence)
+            : StartSpan(AppendContext(first), links: null, 1, redelivery, first.Sequence);
+        if (span is null) return null;
+        _open[id] = span;
+        return span.Id;
     }
 
     /// <summary>Ends the span of a delivery that was answered or failed, with its outcome.</summary>
@@ -55,8 +53,21 @@ internal sealed class DeliverySpans(Subscription subscription)
         foreach (var id in _open.Keys.ToArray()) End(id, outcome);
     }
 
-    private static ActivityContext AppendContext(EventDelivery delivery) =>
-        EventTrace.TryParse(delivery.TraceParent, delivery.TraceState, out var context) ? context : default;
+    private ActivityLink[] LinksTo(IReadOnlyList<Event> events)
+    {
+        var links = new ActivityLink[events.Count];
+        for (var i = 0; i < links.Length; i++) links[i] = new ActivityLink(AppendContext(events[i]));
+        return links;
+    }
+
+    private ActivityContext AppendContext(Event e)
+    {
+        var traceParent = e.TraceParent ?? EventTrace.Derive(e);
+        if (traceParent == _lastParent && e.TraceState is null) return _lastContext;
+        if (!EventTrace.TryParse(traceParent, e.TraceState, out var context)) return default;
+        if (e.TraceState is null) (_lastParent, _lastContext) = (traceParent, context);
+        return context;
+    }
 
     private Activity? StartSpan(ActivityContext parent, ActivityLink[]? links, int count, bool redelivery, long firstSequence)
     {

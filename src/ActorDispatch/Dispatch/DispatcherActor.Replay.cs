@@ -92,7 +92,7 @@ internal sealed partial class DispatcherActor
         {
             var (sequence, e) = _replayReady.First();
             _replayReady.Remove(sequence);
-            var deliver = _spans.Start(DeliveryOf([e]), redelivery: true);
+            var deliver = DeliveryOf([e], redelivery: true);
             _replayInFlight[deliver.Id] = e;
             _counters.Delivery(1, redelivery: true);
             _instruments.Delivered(1, redelivery: true);

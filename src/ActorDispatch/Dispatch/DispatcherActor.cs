@@ -243,7 +243,7 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
     private void Deliver(Dispatcher.Item item)
     {
         var redelivery = item.Events[0].Sequence <= _highestDelivered;
-        var deliver = _spans.Start(DeliveryOf(item.Events), redelivery);
+        var deliver = DeliveryOf(item.Events, redelivery);
 
         _tracker.Delivered(deliver.Id, item.Events[0].Sequence, item.Through, _clock.Elapsed, item);
         _counters.Delivery(item.Events.Count, redelivery);
@@ -252,9 +252,24 @@ internal sealed partial class DispatcherActor : ReceiveActor, IWithTimers
         Send(deliver);
     }
 
-    private Connection.Deliver DeliveryOf(IReadOnlyList<Event> events) => _setup.Options.Batch
-        ? new Connection.Deliver(_subscription, null, new EventDeliveryBatch(Guid.NewGuid(), _ref, events.Select(e => new EventDelivery(e, _ref)).ToArray()))
-        : new Connection.Deliver(_subscription, new EventDelivery(events[0], _ref), null);
+    // The delivery with its span started: it carries the span's traceparent when one was.
+    private Connection.Deliver DeliveryOf(IReadOnlyList<Event> events, bool redelivery)
+    {
+        if (!_setup.Options.Batch)
+        {
+            var e = events[0];
+            var single = _spans.Start(e.Id, events, batch: false, redelivery) is { } traceParent
+                ? new EventDelivery(e, _ref) { TraceParent = traceParent }
+                : new EventDelivery(e, _ref);
+            return new Connection.Deliver(_subscription, single, null);
+        }
+        var id = Guid.NewGuid();
+        var batch = new EventDeliveryBatch(id, _ref, events.Select(e => new EventDelivery(e, _ref)).ToArray())
+        {
+            TraceParent = _spans.Start(id, events, batch: true, redelivery),
+        };
+        return new Connection.Deliver(_subscription, null, batch);
+    }
 
     private void Send(Connection.Deliver deliver)
     {

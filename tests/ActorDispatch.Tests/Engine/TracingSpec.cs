@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using ActorDispatch.Diagnostics;
+using ActorDispatch.Model;
 using ActorDispatch.Tests.Support;
 
 namespace ActorDispatch.Tests.Engine;
@@ -87,6 +88,51 @@ public abstract class TracingSpec : EngineSpec, IDisposable
         var delivered = ExpectDelivery(1);
         Assert.True(EventTrace.TryParse(delivered.Delivery.TraceParent, null, out var carried));
         Assert.Equal(append.TraceId, carried.TraceId);
+    }
+
+    [SkippableFact]
+    public async Task Events_appended_together_are_delivered_in_their_append_trace_each_in_a_span_of_its_own()
+    {
+        await AppendManyAsync(2);
+        await Engine.AppendAsync(Ns, NewEvent());
+        await CreateSubscriptionAsync("together", readAhead: 2);
+        var connection = Connect("together");
+
+        var spans = new List<ActivityContext>();
+        foreach (var sequence in new[] { 1L, 2, 3 })
+        {
+            var delivered = ExpectDelivery(sequence);
+            Assert.True(EventTrace.TryParse(delivered.Delivery.TraceParent, null, out var carried));
+            spans.Add(carried);
+            Transport.Ack(connection, delivered.Event.Id);
+        }
+        foreach (var (carried, append) in spans.Zip(new[] { Append(1), Append(1), Append(3) }))
+        {
+            var span = await DeliverySpanAsync(carried.SpanId);
+            Assert.Equal(append.TraceId, span.TraceId);
+            Assert.Equal(append.SpanId, span.ParentSpanId);
+        }
+        Assert.Equal(3, spans.Select(s => s.SpanId).Distinct().Count());
+    }
+
+    [SkippableFact]
+    public async Task A_batch_is_delivered_in_one_span_linked_to_each_of_its_events_appends()
+    {
+        await AppendManyAsync(2);
+        await Engine.AppendAsync(Ns, NewEvent());
+        await CreateSubscriptionAsync("batched", options: new SubscriptionOptions { Batch = true, BatchSize = 3, BatchTimeout = "10s" });
+        var connection = Connect("batched");
+
+        var batch = Deliveries.ExpectMsg<ProbeTransport.BatchDelivered>(TimeSpan.FromSeconds(10)).Batch;
+        Assert.Equal([1L, 2, 3], batch.Events.Select(e => e.Event.Sequence));
+        Assert.True(EventTrace.TryParse(batch.TraceParent, null, out var carried));
+        Transport.Ack(connection, batch.Id);
+
+        var span = await DeliverySpanAsync(carried.SpanId);
+        Assert.Equal(3, span.GetTagItem("messaging.batch.message_count"));
+        Assert.Equal("ack", span.GetTagItem("actordispatch.outcome"));
+        Assert.Equal(new[] { Append(1), Append(1), Append(3) }.Select(a => (a.TraceId, a.SpanId)),
+            span.Links.Select(l => (l.Context.TraceId, l.Context.SpanId)));
     }
 
     // Stopped before the append returns: the span ends when the log has answered.
