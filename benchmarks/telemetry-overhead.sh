@@ -5,13 +5,17 @@
 # and the ratio on ÷ off per figure. Server CPU per event (utime + stime of the server process) is
 # disturbed less by other load than the rates are.
 #
-#   bash benchmarks/telemetry-overhead.sh            # 3 runs of each, N=50,000; about 10 minutes
+#   bash benchmarks/telemetry-overhead.sh            # 3 runs of each, N=400,000; about 10 minutes
 #   RUNS=1 N=10000 FANOUT_N=2000 bash benchmarks/telemetry-overhead.sh   # a wiring check
 #   CONFIGS="off metrics tracing on" bash benchmarks/telemetry-overhead.sh   # each on its own too
 #   APPEND=rest bash benchmarks/telemetry-overhead.sh   # appends as REST POSTs
 #
 # Results (each run's JSON and the table) go to $OUT, default /tmp/actordispatch-telemetry/<timestamp>.
 set -euo pipefail
+# Long enough that each consume phase lasts seconds: in one under a second the JIT's late tier-ups
+# and a collection or two move the rate more than telemetry does.
+N=${N:-400000}
+FANOUT_N=${FANOUT_N:-100000}
 source "$(dirname "${BASH_SOURCE[0]}")/lib/alternate.sh"
 
 OUT=${OUT:-/tmp/actordispatch-telemetry/$(date +%Y%m%d-%H%M%S)}
