@@ -39,16 +39,9 @@ public class DeliveryEncodingBenchmarks
     {
         var payload = new BenchPayload(DataSize);
         var subscription = new SubscriptionRef { Id = Guid.NewGuid(), Namespace = "bench", Name = "bench" };
-        var deliveries = Enumerable.Range(1, BatchSize).Select(i => new EventDelivery(new Event
-        {
-            Id = Guid.NewGuid(),
-            Sequence = 41 + i,
-            Type = "order_created",
-            Namespace = "bench",
-            Topic = "orders",
-            Created = DateTimeOffset.UtcNow,
-            Data = payload.Create(41 + i, 1234567890),
-        }, subscription)).ToArray();
+        var deliveries = Enumerable.Range(1, BatchSize)
+            .Select(i => new EventDelivery(SampleEvents.Order(41 + i, payload.Create(41 + i, 1234567890)), subscription))
+            .ToArray();
         _delivery = deliveries[0];
         _batch = new EventDeliveryBatch(Guid.NewGuid(), subscription, deliveries);
         _deliveryFrame = new DeliveryFrame(_delivery, AutoAck: false);

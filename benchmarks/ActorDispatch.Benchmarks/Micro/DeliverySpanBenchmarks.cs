@@ -28,19 +28,9 @@ public class DeliverySpanBenchmarks
         if (Recorded) _tracing = Sdk.CreateTracerProviderBuilder().AddSource(ActorDispatchTracing.SourceName).Build();
         var subscription = new Subscription { Id = Guid.NewGuid(), Namespace = "bench", Name = "bench", Transport = "bench" };
         // Each from an append of its own, as on an append stream: no trace context is parsed twice in a row.
-        _events = Enumerable.Range(0, 64).Select(i => new[]
-        {
-            new Event
-            {
-                Id = Guid.NewGuid(),
-                Sequence = 42 + i,
-                Type = "order_created",
-                Namespace = "bench",
-                Topic = "orders",
-                Created = DateTimeOffset.UtcNow,
-                TraceParent = $"00-0af7651916cd43dd8448eb211c8031{i:x2}-b7ad6b7169203331-01",
-            },
-        }).ToArray();
+        _events = Enumerable.Range(0, 64)
+            .Select(i => new[] { SampleEvents.Order(42 + i) with { TraceParent = $"00-0af7651916cd43dd8448eb211c8031{i:x2}-b7ad6b7169203331-01" } })
+            .ToArray();
         _spans = new DeliverySpans(subscription);
     }
 

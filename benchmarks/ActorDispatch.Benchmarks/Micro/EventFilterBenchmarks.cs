@@ -35,18 +35,7 @@ public class EventFilterBenchmarks
             _ => new SubscriptionFilter { Events = "^order_(created|updated)$", Topic = "^orders$", Tag = "eu-", Author = "^alice|bob$" },
         };
         _filter = EventFilter.Create(_definition);
-        _matching = new Event
-        {
-            Id = Guid.NewGuid(),
-            Sequence = 42,
-            Type = "order_created",
-            Namespace = "bench",
-            Topic = "orders",
-            Tag = "eu-west",
-            Author = "alice",
-            Created = DateTimeOffset.UtcNow,
-            Data = JsonSerializer.SerializeToElement(new { n = 42 }),
-        };
+        _matching = SampleEvents.Order(42, JsonSerializer.SerializeToElement(new { n = 42 })) with { Tag = "eu-west", Author = "alice" };
         _other = _matching with { Type = "invoice_created" };
     }
 

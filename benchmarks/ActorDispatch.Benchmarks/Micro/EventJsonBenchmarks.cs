@@ -23,16 +23,7 @@ public class EventJsonBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _event = new Event
-        {
-            Id = Guid.NewGuid(),
-            Sequence = 42,
-            Type = "order_created",
-            Namespace = "bench",
-            Topic = "orders",
-            Created = DateTimeOffset.UtcNow,
-            Data = new BenchPayload(DataSize).Create(42, 1234567890),
-        };
+        _event = SampleEvents.Order(42, new BenchPayload(DataSize).Create(42, 1234567890));
         _delivery = new EventDelivery(_event, new SubscriptionRef { Id = Guid.NewGuid(), Namespace = "bench", Name = "bench" });
         _eventJson = JsonSerializer.SerializeToUtf8Bytes(_event, ActorDispatchJson.Options);
     }

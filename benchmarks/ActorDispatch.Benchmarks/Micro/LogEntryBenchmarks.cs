@@ -33,16 +33,7 @@ public class LogEntryBenchmarks
     {
         _entries = EventsPerInvoke / Events;
         var payload = new BenchPayload(256);
-        _events = Enumerable.Range(1, Events).Select(i => new Event
-        {
-            Id = Guid.NewGuid(),
-            Sequence = i,
-            Type = "order_created",
-            Namespace = "bench",
-            Topic = "orders",
-            Created = DateTimeOffset.UtcNow,
-            Data = payload.Create(i, 1234567890),
-        }).ToArray();
+        _events = Enumerable.Range(1, Events).Select(i => SampleEvents.Order(i, payload.Create(i, 1234567890))).ToArray();
         _entryJson = JsonSerializer.SerializeToUtf8Bytes(new LogEntry(_events), ActorDispatchJson.Options);
         // The join must write what the serializer would, or the comparison means nothing.
         if (LogEntries.ToPayload(_events, () => [LogEntries.Encode(_events)]) is LogEntry { Json: { } joined } && !joined.AsSpan().SequenceEqual(_entryJson))
