@@ -73,7 +73,8 @@ internal sealed record E2eOptions
     public bool AppendStream { get; init; }
 
     /// <summary>How the runner starts its server processes for <c>--server process</c> and <c>--cluster</c>.</summary>
-    public ServerLaunch Launch(string? postgres) => new(postgres, Durability, ServerGc, ServerEnv, ServerConfig, ServerHttp2, AppendStream);
+    public ServerLaunch Launch(string? postgres) => new(postgres, Durability, ServerGc, ServerEnv, ServerConfig,
+        AppendStream ? AppendPath.Stream : ServerHttp2 ? AppendPath.RestHttp2 : AppendPath.Rest);
 
     /// <summary>The server processes of the deployment being measured; the runner sets it with <c>--cluster</c>.</summary>
     public ServerNodes? Nodes { get; init; }

@@ -124,7 +124,7 @@ internal sealed class E2eRunner(E2eOptions options)
             ["server"] = "process",
             ["store"] = _options.Postgres is null ? "sqlite" : "postgres",
             ["gc"] = launch.GcLabel,
-            ["http"] = launch.Http2 ? "2" : "1.1",
+            ["http"] = launch.Appends == AppendPath.RestHttp2 ? "2" : "1.1",
             ["append"] = launch.AppendLabel,
             ["transport"] = _options.Transport == TransportKind.WebSocket ? "websocket" : "webhook",
         };
@@ -134,7 +134,12 @@ internal sealed class E2eRunner(E2eOptions options)
             var node = nodes.Nodes[0];
             var durability = await node.DurabilityAsync(CancellationToken.None);
             json["durability"] = durability;
-            Progress.Log($"server process: durability {durability}, GC {launch.GcLabel}, appends {(launch.AppendStream ? "over an append stream" : $"over HTTP/{(launch.Http2 ? "2" : "1.1")}")}");
+            Progress.Log($"server process: durability {durability}, GC {launch.GcLabel}, appends {launch.Appends switch
+            {
+                AppendPath.Stream => "over an append stream",
+                AppendPath.RestHttp2 => "over HTTP/2",
+                _ => "over HTTP/1.1",
+            }}");
             o = _options with { Variant = variant, Nodes = nodes };
             _results = new Results($"{variant.Label}, server process");
             _results.Note($"server process: durability {durability} (from its /api/v1/status), GC {launch.GcLabel}" +

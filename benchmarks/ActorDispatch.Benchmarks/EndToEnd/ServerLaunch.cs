@@ -3,23 +3,21 @@ namespace ActorDispatch.Benchmarks.EndToEnd;
 /// <summary>
 /// How the e2e runner starts its server processes (<see cref="ServerNodes"/>): the store, the
 /// durability, the GC mode and any further environment variables or server configuration keys,
-/// and whether appends go over HTTP/2 (a second, HTTP/2-only endpoint) or an append stream instead of HTTP/1.1.
+/// and how the load generator's appends reach the servers (<see cref="AppendPath"/>).
 /// </summary>
 /// <param name="Postgres">The PostgreSQL server where the nodes' fresh database is created, or null for a fresh SQLite file (one node only).</param>
 /// <param name="Durability">The server's <c>ActorDispatch:Storage:Durability</c>, or null for its default (full).</param>
 /// <param name="Gc">A <c>--server-gc</c> mode, or null for the server's own runtimeconfig (server GC, DATAS).</param>
 /// <param name="Environment">Further <c>--server-env</c> variables of the server processes.</param>
 /// <param name="Config">Further <c>--server-config</c> keys, passed as <c>--Key=Value</c>.</param>
-/// <param name="Http2">Appends over HTTP/2 (prior knowledge, cleartext) instead of HTTP/1.1 keep-alive connections.</param>
-/// <param name="AppendStream">Appends over one append stream (a WebSocket) per namespace instead of REST.</param>
+/// <param name="Appends">REST over HTTP/1.1 or HTTP/2, or an append stream.</param>
 internal sealed record ServerLaunch(
     string? Postgres,
     string? Durability = null,
     string? Gc = null,
     IReadOnlyList<KeyValuePair<string, string>>? Environment = null,
     IReadOnlyList<string>? Config = null,
-    bool Http2 = false,
-    bool AppendStream = false)
+    AppendPath Appends = AppendPath.Rest)
 {
     /// <summary>The <c>--server-gc</c> values.</summary>
     public const string GcModes = "server, datas-off, workstation, conserve, workstation-conserve";
@@ -54,5 +52,23 @@ internal sealed record ServerLaunch(
     public string GcLabel => Gc ?? "server (runtimeconfig default, DATAS)";
 
     /// <summary>How appends reach the server, for the notes and the JSON.</summary>
-    public string AppendLabel => AppendStream ? "stream" : Http2 ? "rest-http2" : "rest";
+    public string AppendLabel => Appends switch
+    {
+        AppendPath.Stream => "stream",
+        AppendPath.RestHttp2 => "rest-http2",
+        _ => "rest",
+    };
+}
+
+/// <summary>How the load generator's appends reach the server.</summary>
+internal enum AppendPath
+{
+    /// <summary>REST POSTs over HTTP/1.1 keep-alive connections.</summary>
+    Rest,
+
+    /// <summary>REST POSTs over HTTP/2 with prior knowledge (cleartext), on a second, HTTP/2-only endpoint.</summary>
+    RestHttp2,
+
+    /// <summary>Messages on one append stream (a WebSocket) per namespace.</summary>
+    Stream,
 }
