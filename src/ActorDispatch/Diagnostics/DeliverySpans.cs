@@ -62,7 +62,7 @@ internal sealed class DeliverySpans(Subscription subscription)
 
     private ActivityContext AppendContext(Event e)
     {
-        var traceParent = e.TraceParent ?? EventTrace.Derive(e);
+        var traceParent = EventTrace.Of(e);
         if (traceParent == _lastParent && e.TraceState is null) return _lastContext;
         if (!EventTrace.TryParse(traceParent, e.TraceState, out var context)) return default;
         if (e.TraceState is null) (_lastParent, _lastContext) = (traceParent, context);

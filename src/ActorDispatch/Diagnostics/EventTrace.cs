@@ -25,6 +25,9 @@ public static class EventTrace
         });
     }
 
+    /// <summary>The <c>traceparent</c> of the append <paramref name="e"/> came in: the one stored with it, else <see cref="Derive"/>'s.</summary>
+    internal static string Of(Event e) => e.TraceParent ?? Derive(e);
+
     /// <summary>The trace context of a <c>traceparent</c> (and <c>tracestate</c>), or false when it is not valid W3C.</summary>
     public static bool TryParse(string? traceParent, string? traceState, out ActivityContext context)
     {

@@ -89,7 +89,7 @@ public sealed record EventDelivery(Event Event, SubscriptionRef Subscription)
     /// </summary>
     public string TraceParent
     {
-        get => _traceParent ?? Event.TraceParent ?? EventTrace.Derive(Event);
+        get => _traceParent ?? EventTrace.Of(Event);
         init => _traceParent = value;
     }
 
