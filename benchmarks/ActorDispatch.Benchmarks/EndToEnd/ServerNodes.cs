@@ -65,7 +65,8 @@ internal sealed class ServerNodes : IAsyncDisposable
         var (storage, drop) = launch.Postgres is { } postgres ? Postgres(postgres) : Sqlite();
         var logs = Path.Combine(Path.GetTempPath(), $"actordispatch-bench-nodes-{Guid.NewGuid():N}");
         Directory.CreateDirectory(logs);
-        var ports = Enumerable.Range(0, count).Select(_ => (Http: FreePort(), Cluster: FreePort(), Http2: launch.Appends == AppendPath.RestHttp2 ? FreePort() : 0)).ToArray();
+        var http2 = launch.Appends == AppendPath.RestHttp2;
+        var ports = Enumerable.Range(0, count).Select(_ => (Http: FreePort(), Cluster: FreePort(), Http2: http2 ? FreePort() : 0)).ToArray();
         var seeds = string.Join(',', ports.Take(2).Select(p => $"127.0.0.1:{p.Cluster}"));
         var environment = launch.Variables();
         var nodes = ports.Select((p, i) =>
@@ -73,7 +74,7 @@ internal sealed class ServerNodes : IAsyncDisposable
             var name = $"node{i + 1}";
             // HTTP/2 without TLS needs an endpoint that speaks nothing else (prior knowledge), and /ws
             // an HTTP/1.1 one: two endpoints then.
-            string[] endpoints = launch.Appends == AppendPath.RestHttp2
+            string[] endpoints = http2
                 ? [$"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{p.Http}", $"--Kestrel:Endpoints:Rest2:Url=http://127.0.0.1:{p.Http2}",
                     "--Kestrel:Endpoints:Rest2:Protocols=Http2"]
                 : ["--urls", $"http://127.0.0.1:{p.Http}"];
@@ -91,7 +92,7 @@ internal sealed class ServerNodes : IAsyncDisposable
                     $"--ActorDispatch:Cluster:Port={p.Cluster}", $"--ActorDispatch:Cluster:Seeds={seeds}"];
             var address = new Uri($"http://127.0.0.1:{p.Http}");
             return new ServerNode(name, address, args, Path.Combine(logs, $"{name}.log"), environment,
-                p.Http2 > 0 ? new Uri($"http://127.0.0.1:{p.Http2}") : null, launch.Appends == AppendPath.Stream);
+                http2 ? new Uri($"http://127.0.0.1:{p.Http2}") : null, launch.Appends == AppendPath.Stream);
         }).ToArray();
         var started = new ServerNodes(nodes, count > 1, drop);
         try
