@@ -41,7 +41,7 @@ internal sealed class DeliverySpans(Subscription subscription)
     public void End(Guid id, string outcome)
     {
         if (_open.Count == 0 || !_open.Remove(id, out var span)) return;
-        span.SetTag("actordispatch.outcome", outcome);
+        span.AddTag("actordispatch.outcome", outcome); // a span ends once: no earlier value to replace
         if (outcome is not ("ack" or "superseded")) span.SetStatus(ActivityStatusCode.Error, outcome);
         span.Dispose();
     }
@@ -81,13 +81,14 @@ internal sealed class DeliverySpans(Subscription subscription)
         else Activity.Current = previous;
         if (span is null) return null;
         if (!span.IsAllDataRequested) return span; // propagated, not recorded: tags would be wasted
-        // Few tags: a span is made per delivery, and each tag is an allocation.
-        span.SetTag("messaging.system", "actordispatch");
-        span.SetTag("messaging.destination.name", subscription.Name);
-        span.SetTag("actordispatch.namespace", subscription.Namespace);
-        span.SetTag("actordispatch.sequence", firstSequence);
-        if (count > 1) span.SetTag("messaging.batch.message_count", count);
-        if (redelivery) span.SetTag("actordispatch.redelivery", true);
+        // Few tags: a span is made per delivery, and each tag is an allocation. AddTag, not SetTag:
+        // the span is new, so there is no earlier value for SetTag's search of the list to find.
+        span.AddTag("messaging.system", "actordispatch");
+        span.AddTag("messaging.destination.name", subscription.Name);
+        span.AddTag("actordispatch.namespace", subscription.Namespace);
+        span.AddTag("actordispatch.sequence", firstSequence);
+        if (count > 1) span.AddTag("messaging.batch.message_count", count);
+        if (redelivery) span.AddTag("actordispatch.redelivery", true);
         return span;
     }
 }
