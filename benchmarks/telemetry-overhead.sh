@@ -9,6 +9,7 @@
 #   RUNS=1 N=10000 FANOUT_N=2000 bash benchmarks/telemetry-overhead.sh   # a wiring check
 #   CONFIGS="off metrics tracing on" bash benchmarks/telemetry-overhead.sh   # each on its own too
 #   APPEND=rest bash benchmarks/telemetry-overhead.sh   # appends as REST POSTs
+#   REPS=3 bash benchmarks/telemetry-overhead.sh   # each run the median of 3 repetitions; about 22 minutes
 #
 # Results (each run's JSON and the table) go to $OUT, default /tmp/actordispatch-telemetry/<timestamp>.
 set -euo pipefail

@@ -9,10 +9,12 @@
 #   FLAGS    associative array: name -> the e2e flags of that configuration
 #   KEYS     the e2e JSON figures to tabulate
 #   TITLE    the table's first line
-# and may set RUNS (3), N (50,000), FANOUT_N (20,000), APPEND (stream), OUT and EXTRA (more e2e flags).
+# and may set RUNS (3), REPS (repetitions within each run, whose median is the run's figure; 1),
+# N (50,000), FANOUT_N (20,000), APPEND (stream), OUT and EXTRA (more e2e flags).
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUNS=${RUNS:-3}
+REPS=${REPS:-1}
 N=${N:-50000}
 FANOUT_N=${FANOUT_N:-20000}
 APPEND=${APPEND:-stream}
@@ -29,7 +31,7 @@ alternate_runs() {
     for config in $CONFIGS; do
       log "run $run/$RUNS, $config"
       # shellcheck disable=SC2086
-      dotnet "$runner" e2e --server process --append "$APPEND" --modes A,B,C --n "$N" --fanout-n "$FANOUT_N" --reps 1 --json \
+      dotnet "$runner" e2e --server process --append "$APPEND" --modes A,B,C --n "$N" --fanout-n "$FANOUT_N" --reps "$REPS" --json \
         ${FLAGS[$config]} $EXTRA > "$OUT/$config-$run.out" 2> "$OUT/$config-$run.err" \
         || { log "run failed: see $OUT/$config-$run.err"; exit 1; }
       tail -n 1 "$OUT/$config-$run.out" > "$OUT/$config-$run.json"
@@ -44,7 +46,7 @@ alternate_median() { sort -g | awk '{ v[n++] = $1 } END { if (n == 0) print "nul
 alternate_table() {
   local configs=($CONFIGS) base=${CONFIGS%% *} header="| |" rule="|---|" config key line
   echo "$TITLE"
-  echo "$(date -u +%Y-%m-%d) UTC, $RUNS alternated runs each, medians; N=$N, fan-out $FANOUT_N per subscription, appends: $APPEND."
+  echo "$(date -u +%Y-%m-%d) UTC, $RUNS alternated runs each ($REPS repetitions per run), medians; N=$N, fan-out $FANOUT_N per subscription, appends: $APPEND."
   echo
   for config in "${configs[@]}"; do header+=" $config |"; rule+="---:|"; done
   for config in "${configs[@]:1}"; do header+=" $config ÷ $base |"; rule+="---:|"; done
