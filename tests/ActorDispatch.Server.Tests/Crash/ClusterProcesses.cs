@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using ActorDispatch.TestSupport;
 using static ActorDispatch.Server.Tests.ServerFixture;
 
 namespace ActorDispatch.Server.Tests.Crash;
@@ -21,7 +20,7 @@ public sealed class ClusterProcesses : IDisposable
     public ClusterProcesses(int count, string postgres, string logDirectory)
     {
         LogDirectory = logDirectory;
-        var ports = FreePorts(count);
+        var ports = LoopbackPorts.Free(count);
         var seeds = string.Join(",", ports.Take(2).Select(p => $"127.0.0.1:{p}"));
         Nodes = ports.Select((port, i) =>
         {
@@ -105,21 +104,6 @@ public sealed class ClusterProcesses : IDisposable
         {
             node.Http.Dispose();
             node.Process.Dispose();
-        }
-    }
-
-    // Remoting ports, distinct from each other; held open together so the OS hands out different ones.
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            foreach (var l in listeners) l.Start();
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            foreach (var l in listeners) l.Stop();
         }
     }
 }

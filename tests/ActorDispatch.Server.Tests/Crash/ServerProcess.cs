@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using ActorDispatch.TestSupport;
 
 namespace ActorDispatch.Server.Tests.Crash;
 
@@ -18,7 +18,7 @@ public sealed class ServerProcess : IDisposable
     public ServerProcess(params string[] storeArgs)
     {
         _storeArgs = storeArgs;
-        Port = FreePort();
+        Port = LoopbackPorts.Free();
         BaseAddress = new Uri($"http://127.0.0.1:{Port}");
     }
 
@@ -105,12 +105,5 @@ public sealed class ServerProcess : IDisposable
     {
         if (line is null) return;
         lock (_logLock) _log?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using ActorDispatch.Model;
+using ActorDispatch.TestSupport;
 using ActorDispatch.Tests.Support;
 using Akka.Actor;
 using Akka.Cluster;
@@ -46,7 +47,7 @@ public sealed class PartitionSpec(ITestOutputHelper output) : Akka.TestKit.Xunit
 
     public async Task InitializeAsync()
     {
-        var ports = Enumerable.Range(0, 3).Select(_ => ClusterNode.FreePort()).ToArray();
+        var ports = LoopbackPorts.Free(3);
         var extra = Throttled([ports[0], ports[1]]);
         for (var i = 0; i < ports.Length; i++)
         {

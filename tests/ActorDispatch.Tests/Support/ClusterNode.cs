@@ -1,7 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using ActorDispatch.Hosting;
 using ActorDispatch.Model;
+using ActorDispatch.TestSupport;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
@@ -72,7 +71,7 @@ public sealed class ClusterNode : IAsyncDisposable
     /// </summary>
     public static async Task<List<ClusterNode>> StartClusterAsync(int count, string postgres, Config? extra = null)
     {
-        var ports = Enumerable.Range(0, count).Select(_ => FreePort()).ToArray();
+        var ports = LoopbackPorts.Free(count);
         var nodes = new List<ClusterNode>();
         for (var i = 0; i < count; i++) nodes.Add(await StartAsync($"node{i + 1}", ports[i], [ports[0], ports[1]], postgres, extra));
         return nodes;
@@ -114,14 +113,6 @@ public sealed class ClusterNode : IAsyncDisposable
             log($"listener on {Name} ended: {ex.Message}");
         }
     });
-
-    /// <summary>A free loopback port.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public Akka.Cluster.Cluster Cluster => Akka.Cluster.Cluster.Get(System);
 
