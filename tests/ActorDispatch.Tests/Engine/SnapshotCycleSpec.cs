@@ -46,7 +46,9 @@ public abstract class SnapshotCycleSpec(ITestOutputHelper output, StoreKind stor
             var status = await Engine.GetSubscriptionStatusAsync(Ns, "app");
             Assert.Equal(0, status.Redelivered);
         }
-        Assert.True(longestGap < TimeSpan.FromSeconds(1), $"dispatch paused for {longestGap} between an append and its delivery");
+        // A stopped actor came back after rewind-backoff-max (10 s) and redelivered; a loaded two-core
+        // machine's journal writes alone have stalled an append for 1.7 s.
+        Assert.True(longestGap < TimeSpan.FromSeconds(3), $"dispatch paused for {longestGap} between an append and its delivery");
         Deliveries.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
