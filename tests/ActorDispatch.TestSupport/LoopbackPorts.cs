@@ -58,15 +58,16 @@ public static class LoopbackPorts
     // Linux's range is in /proc (32768-60999 by default); elsewhere assume the IANA one (49152-65535).
     private static (int Low, int High) OutsideEphemeral()
     {
-        var ephemeralLow = 49152;
+        string? range = null;
         try
         {
-            var first = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0];
-            ephemeralLow = int.Parse(first);
+            range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
+        var first = range?.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        var ephemeralLow = int.TryParse(first, out var low) ? low : 49152;
         return (Math.Max(1024, ephemeralLow - Span), ephemeralLow);
     }
 }
