@@ -12,7 +12,7 @@ namespace ActorDispatch.Tests.Support;
 /// through thin subclasses), the engine with a <see cref="ProbeTransport"/> whose deliveries arrive
 /// at <see cref="Deliveries"/>, and short commit and poll intervals.
 /// </summary>
-public abstract class EngineSpec : Akka.TestKit.Xunit2.TestKit
+public abstract class EngineSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     public const string Ns = "default";
 
@@ -50,6 +50,27 @@ public abstract class EngineSpec : Akka.TestKit.Xunit2.TestKit
             .WithFallback(TestTuning)
             .WithFallback(storage)
             .WithFallback(ActorDispatchConfig.Reference);
+
+    // A fresh actor system's first call starts the catalog and opens the store (tables, recovery,
+    // code compiled for the first time), which on a loaded machine can outlast the short ask timeout
+    // above. It is waited for here, once, so that no spec's first call pays for it.
+    public virtual async Task InitializeAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await Engine.ListSubscriptionsAsync(Ns);
+                return;
+            }
+            catch (ActorDispatchException e) when (e.Kind == ErrorKind.Unavailable && DateTime.UtcNow < deadline)
+            {
+            }
+        }
+    }
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
 
     protected override void Dispose(bool disposing)
     {
