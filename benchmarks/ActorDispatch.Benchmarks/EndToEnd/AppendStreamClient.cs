@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net.WebSockets;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using ActorDispatch.Model;
@@ -10,12 +10,15 @@ namespace ActorDispatch.Benchmarks.EndToEnd;
 /// A publisher on a server's append stream (<c>/api/v1/namespaces/{ns}/events/stream</c>): each call
 /// is one message (one event, or an array), sent in call order by one writer; the server answers in
 /// that order, so answers complete the calls first in, first out. Used with <c>--append stream</c>.
+/// On <see cref="LeanWebSocket"/>: the messages queued while a send is under way leave together in
+/// the next one, as the brokers' clients pipeline their publishes, and the answers that arrived
+/// together are read from one receive.
 /// </summary>
 internal sealed class AppendStreamClient : IAsyncDisposable
 {
     private static readonly byte[] Appended = """{"type":"appended"""u8.ToArray();
 
-    private readonly ClientWebSocket _socket;
+    private readonly Task<LeanWebSocket> _socket;
     private readonly Channel<byte[]> _outgoing = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentQueue<TaskCompletionSource> _waiting = new();
     private readonly Lock _order = new();
@@ -24,11 +27,9 @@ internal sealed class AppendStreamClient : IAsyncDisposable
 
     private AppendStreamClient(Uri uri)
     {
-        _socket = new ClientWebSocket();
-        _socket.Options.Proxy = null;
-        var connected = _socket.ConnectAsync(uri, CancellationToken.None);
-        _writer = WriteLoopAsync(connected);
-        _reader = ReadLoopAsync(connected);
+        _socket = LeanWebSocket.ConnectAsync(uri, CancellationToken.None);
+        _writer = WriteLoopAsync();
+        _reader = ReadLoopAsync();
     }
 
     /// <summary>
@@ -51,37 +52,39 @@ internal sealed class AppendStreamClient : IAsyncDisposable
             _waiting.Enqueue(answered);
             if (!_outgoing.Writer.TryWrite(body)) answered.TrySetException(new InvalidOperationException("the append stream is closed"));
         }
-        return answered.Task.WaitAsync(ct);
+        return ct.CanBeCanceled ? answered.Task.WaitAsync(ct) : answered.Task;
     }
 
-    private async Task WriteLoopAsync(Task connected)
+    private async Task WriteLoopAsync()
     {
-        await connected;
-        await foreach (var body in _outgoing.Reader.ReadAllAsync())
-            await _socket.SendAsync(body, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        var socket = await _socket;
+        var outgoing = _outgoing.Reader;
+        while (await outgoing.WaitToReadAsync())
+        {
+            while (outgoing.TryRead(out var body)) socket.QueueText(body);
+            await socket.FlushAsync();
+        }
     }
 
-    private async Task ReadLoopAsync(Task connected)
+    private async Task ReadLoopAsync()
     {
-        var buffer = new byte[64 * 1024];
         try
         {
-            await connected;
+            var socket = await _socket;
             while (true)
             {
-                var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
+                await socket.ReceiveAsync();
+                while (socket.TryRead(out var message))
                 {
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                    if (result.MessageType == WebSocketMessageType.Close) return;
-                    length += result.Count;
-                } while (!result.EndOfMessage);
-                if (!_waiting.TryDequeue(out var answered)) throw new InvalidOperationException("an answer came for no append");
-                var message = buffer.AsSpan(0, length);
-                if (message.StartsWith(Appended)) answered.TrySetResult();
-                else answered.TrySetException(new InvalidOperationException($"append refused: {System.Text.Encoding.UTF8.GetString(message)}"));
+                    if (!_waiting.TryDequeue(out var answered)) throw new InvalidOperationException("an answer came for no append");
+                    if (message.Span.StartsWith(Appended)) answered.TrySetResult();
+                    else answered.TrySetException(new InvalidOperationException($"append refused: {System.Text.Encoding.UTF8.GetString(message.Span)}"));
+                }
             }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Closed (a close frame reads as InvalidOperationException) or failed: what waits fails below.
         }
         finally
         {
@@ -95,13 +98,14 @@ internal sealed class AppendStreamClient : IAsyncDisposable
         try
         {
             await _writer;
+            var socket = await _socket;
+            await socket.CloseOutputAsync("done");
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
             await _reader.WaitAsync(timeout.Token);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or InvalidOperationException)
         {
         }
-        _socket.Dispose();
+        if (_socket.IsCompletedSuccessfully) _socket.Result.Dispose();
     }
 }

@@ -22,7 +22,11 @@ internal sealed class LeanWebSocket : IDisposable
     private readonly Socket _socket;
     private byte[] _in = new byte[64 * 1024];
     private int _start, _end;
+    // Frames are queued under the lock, so that a reader answering a ping and a writer may share
+    // the socket; FlushAsync swaps the buffers and sends outside it (one flush at a time).
+    private readonly Lock _queue = new();
     private byte[] _out = new byte[16 * 1024];
+    private byte[] _sending = new byte[16 * 1024];
     private int _written;
     private readonly byte[] _masks = new byte[4096];
     private int _mask = 4096;
@@ -101,12 +105,18 @@ internal sealed class LeanWebSocket : IDisposable
     /// <summary>Queues a masked text frame; it leaves with the next <see cref="FlushAsync"/>.</summary>
     public void QueueText(ReadOnlySpan<byte> payload) => Queue(Text, payload);
 
-    /// <summary>Sends the frames queued since the last flush, in one send.</summary>
+    /// <summary>Sends the frames queued since the last flush, in one send; one flush at a time.</summary>
     public async ValueTask FlushAsync()
     {
-        if (_written == 0) return;
-        await SendAllAsync(_socket, _out.AsMemory(0, _written), CancellationToken.None);
-        _written = 0;
+        byte[] frames;
+        int length;
+        lock (_queue)
+        {
+            if (_written == 0) return;
+            (frames, length) = (_out, _written);
+            (_out, _sending, _written) = (_sending, frames, 0);
+        }
+        await SendAllAsync(_socket, frames.AsMemory(0, length), CancellationToken.None);
     }
 
     /// <summary>Sends a close frame (1000) after whatever is queued; the server's answer is not awaited.</summary>
@@ -156,6 +166,11 @@ internal sealed class LeanWebSocket : IDisposable
 
     // A client frame: FIN, the opcode, the length with the mask bit, a fresh masking key, the masked payload.
     private void Queue(byte opcode, ReadOnlySpan<byte> payload)
+    {
+        lock (_queue) QueueLocked(opcode, payload);
+    }
+
+    private void QueueLocked(byte opcode, ReadOnlySpan<byte> payload)
     {
         var needed = 8 + payload.Length;
         if (_written + needed > _out.Length) Array.Resize(ref _out, Math.Max(_out.Length * 2, _written + needed));
